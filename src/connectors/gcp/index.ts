@@ -1,0 +1,13 @@
+// Placeholder until the gcp connector lands: registered so the registry and config validation know the id.
+import { z } from 'zod';
+import type { Connector } from '../types.js';
+
+export const connector: Connector<Record<string, unknown>> = {
+  id: 'gcp',
+  provider: 'gcp',
+  description: 'not yet implemented',
+  collects: { identities: [], credentials: [], entitlements: false },
+  options: z.record(z.string(), z.unknown()),
+  async tenants() { throw new Error('the gcp connector is not implemented yet'); },
+  async collect() { throw new Error('the gcp connector is not implemented yet'); },
+};

@@ -1,0 +1,156 @@
+// Reads tabular records from YAML, JSON, NDJSON or CSV, remembering the line each record came from so that every
+// error can name file and line. Used by the authority loaders and the file connector.
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { extname } from 'node:path';
+import { parse as parseCsv } from 'csv-parse';
+import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
+import { InputError } from '../errors.js';
+
+export interface SourcedRecord { file: string; line: number; value: Record<string, unknown> }
+
+export type RecordFormat = 'yaml' | 'json' | 'ndjson' | 'csv';
+
+export function formatOf(file: string): RecordFormat {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  if (ext === '.json') return 'json';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (ext === '.csv') return 'csv';
+  throw new InputError([{ file, message: `unknown file type "${ext}": use .yaml, .yml, .json, .ndjson, .jsonl or .csv` }]);
+}
+
+/** Whole-file formats (YAML, JSON) are refused above this size: stream NDJSON or CSV instead. */
+const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Streams records. For YAML and JSON the file holds a list, or a mapping with one list under `key`
+ * (e.g. `grants:`). CSV needs a header row; `requiredColumns` are checked against it before any row is read.
+ */
+export async function* readRecords(file: string, opts: { key?: string; requiredColumns?: string[] } = {}): AsyncGenerator<SourcedRecord> {
+  const format = formatOf(file);
+  let size: number;
+  try { size = statSync(file).size; } catch (e) {
+    throw new InputError([{ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  if (format === 'csv') { yield* readCsv(file, opts.requiredColumns ?? []); return; }
+  if (format === 'ndjson') { yield* readNdjson(file); return; }
+  if (size > MAX_DOCUMENT_BYTES) {
+    throw new InputError([{ file, message: `file is ${Math.round(size / 1048576)} MB; YAML/JSON files are limited to ${MAX_DOCUMENT_BYTES / 1048576} MB — use NDJSON or CSV for large inputs` }]);
+  }
+  const text = readFileSync(file, 'utf8');
+  if (format === 'json') yield* readJson(file, text, opts.key);
+  else yield* readYaml(file, text, opts.key);
+}
+
+function* readYaml(file: string, text: string, key?: string): Generator<SourcedRecord> {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) throw new InputError(doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: `invalid YAML: ${e.message.split('\n')[0]}` })));
+  let list: Node | null = doc.contents;
+  if (list === null) return;
+  if (isMap(list)) {
+    if (!key || !list.has(key)) throw new InputError([{ file, line: 1, message: `expected a list, or a mapping with a "${key}" list` }]);
+    list = list.get(key, true) as Node;
+  }
+  if (!isSeq(list)) throw new InputError([{ file, line: list?.range ? lc.linePos(list.range[0]).line : 1, message: `expected a list of records${key ? ` under "${key}"` : ''}` }]);
+  for (const item of list.items) {
+    const node = item as Node;
+    const line = node?.range ? lc.linePos(node.range[0]).line : 0;
+    const value = (node as { toJS?: (d: unknown) => unknown }).toJS?.(doc);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError([{ file, line, message: 'expected a mapping (key: value pairs) for each record' }]);
+    yield { file, line, value: value as Record<string, unknown> };
+  }
+}
+
+function* readJson(file: string, text: string, key?: string): Generator<SourcedRecord> {
+  let data: unknown;
+  try { data = JSON.parse(text); } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
+    throw new InputError([{ file, line, message: `invalid JSON: ${(e as Error).message}` }]);
+  }
+  if (data && typeof data === 'object' && !Array.isArray(data) && key && key in data) data = (data as Record<string, unknown>)[key];
+  if (!Array.isArray(data)) throw new InputError([{ file, line: 1, message: `expected a JSON array of records${key ? ` (or an object with a "${key}" array)` : ''}` }]);
+  // JSON.parse keeps no positions: find each top-level element's line by a light scan.
+  const lines = elementLines(text, data.length);
+  for (const [i, value] of data.entries()) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError([{ file, line: lines[i], field: `[${i}]`, message: 'expected an object for each record' }]);
+    yield { file, line: lines[i] ?? 0, value: value as Record<string, unknown> };
+  }
+}
+
+/** Lines on which the elements of the outermost array start (best effort; strings and nesting are respected). */
+function elementLines(text: string, count: number): number[] {
+  const out: number[] = [];
+  let depth = 0, line = 1, inStr = false, esc = false, arrayDepth = -1, expecting = false;
+  for (let i = 0; i < text.length && out.length < count; i++) {
+    const ch = text[i]!;
+    if (ch === '\n') line++;
+    if (inStr) { if (esc) esc = false; else if (ch === '\\') esc = true; else if (ch === '"') inStr = false; continue; }
+    if (expecting && !/\s/.test(ch)) { out.push(line); expecting = false; }
+    if (ch === '"') inStr = true;
+    else if (ch === '[' || ch === '{') {
+      depth++;
+      if (ch === '[' && arrayDepth === -1 && (depth === 1 || depth === 2)) { arrayDepth = depth; expecting = true; }
+    } else if (ch === ']' || ch === '}') depth--;
+    else if (ch === ',' && depth === arrayDepth) expecting = true;
+  }
+  return out;
+}
+
+async function* readNdjson(file: string): AsyncGenerator<SourcedRecord> {
+  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of rl) {
+    line++;
+    if (!text.trim()) continue;
+    let value: unknown;
+    try { value = JSON.parse(text); } catch (e) {
+      throw new InputError([{ file, line, message: `invalid JSON: ${(e as Error).message}` }]);
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError([{ file, line, message: 'expected one JSON object per line' }]);
+    yield { file, line, value: value as Record<string, unknown> };
+  }
+}
+
+async function* readCsv(file: string, required: string[]): AsyncGenerator<SourcedRecord> {
+  const parser = createReadStream(file).pipe(parseCsv({
+    columns: (header: string[]) => {
+      const cols = header.map((h) => h.trim().replace(/^\uFEFF/, ''));
+      const missing = required.filter((r) => !cols.includes(r));
+      if (missing.length) throw new InputError([{ file, line: 1, message: `missing column(s) ${missing.join(', ')} in the header (found: ${cols.join(', ') || 'none'})` }]);
+      const dup = cols.find((c, i) => cols.indexOf(c) !== i);
+      if (dup) throw new InputError([{ file, line: 1, message: `duplicate column "${dup}" in the header` }]);
+      return cols;
+    },
+    info: true,
+    skip_empty_lines: true,
+    relax_column_count: false,
+    bom: true,
+    trim: true,
+  }));
+  try {
+    for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      const value: Record<string, unknown> = {};
+      // An empty CSV cell is an absent value, not an empty string.
+      for (const [k, v] of Object.entries(rec.record)) value[k] = v === '' ? undefined : v;
+      yield { file, line: rec.info.lines, value };
+    }
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    const err = e as Error & { lines?: number };
+    throw new InputError([{ file, line: err.lines, message: `invalid CSV: ${err.message.replace(/^Invalid Record Length: /, 'wrong number of columns: ')}` }]);
+  }
+}
+
+/** Booleans as people write them in CSV and YAML. */
+export function parseBool(v: unknown): boolean | null | 'invalid' {
+  if (v === undefined || v === null || v === '') return null;
+  if (typeof v === 'boolean') return v;
+  const s = String(v).trim().toLowerCase();
+  if (['true', 'yes', 'y', '1'].includes(s)) return true;
+  if (['false', 'no', 'n', '0'].includes(s)) return false;
+  if (['unknown', 'null', 'n/a'].includes(s)) return null;
+  return 'invalid';
+}

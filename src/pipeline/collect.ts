@@ -1,0 +1,191 @@
+// Collection: runs every configured source's connector, tenant by tenant, streaming records into the run.
+// A tenant ends complete, partial or failed, and that status travels with its rows: incomplete never means empty.
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import type { LoadedConfig } from '../config/load.js';
+import type { Source } from '../config/schema.js';
+import { loadConnector } from '../connectors/registry.js';
+import type { Connector, ConnectorContext, HttpContext, TenantSink } from '../connectors/types.js';
+import { HttpCache } from '../connectors/http/cache.js';
+import { DEFAULT_RETRY, newCounters } from '../connectors/http/fetch.js';
+import { Credential, Entitlement, Identity, type SourceStatus } from '../model/index.js';
+import type { Store } from '../store/store.js';
+import type { RecordWriter } from '../store/writer.js';
+import type { Logger } from '../log.js';
+import { UserError } from '../errors.js';
+
+export interface Shard { index: number; total: number }
+
+export interface CollectOptions {
+  runId: string;
+  log: Logger;
+  now?: Date;
+  /** Only these source names. */
+  only?: string[];
+  /** Only these tenants (explicit shard). */
+  tenants?: string[];
+  shard?: Shard;
+  /** Ignore the ETag cache (a scheduled full collection). */
+  fullCollection?: boolean;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  onProgress?: (ev: ProgressEvent) => void;
+  /** How many tenants of one source are collected at once. */
+  tenantConcurrency?: number;
+}
+
+export interface ProgressEvent { source: string; tenant: string; phase: 'start' | 'rows' | 'end'; rows: number; status?: SourceStatus }
+
+export interface TenantOutcome {
+  source: string; provider: string; tenant: string; status: SourceStatus; error: string | null;
+  rows: number; api_calls: number; cached_calls: number; rate_budget_used: number;
+}
+
+/** Stable assignment of a tenant to a shard, the same on every machine. */
+export function shardOf(source: string, tenant: string, total: number): number {
+  const h = createHash('sha256').update(`${source}/${tenant}`).digest();
+  return (h.readUInt32BE(0) % total) + 1;
+}
+
+export function parseShard(s: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  if (!m) throw new UserError(`--shard takes I/N (e.g. 1/4), got "${s}"`);
+  const index = Number(m[1]), total = Number(m[2]);
+  if (total < 1 || index < 1 || index > total) throw new UserError(`--shard ${s}: I must be between 1 and N`);
+  return { index, total };
+}
+
+export function buildContext<O>(source: Source, options: O, opts: { runId: string; log: Logger; now: Date; env: NodeJS.ProcessEnv; signal: AbortSignal; cache: HttpCache | null }): ConnectorContext<O> {
+  return {
+    runId: opts.runId,
+    source: { name: source.name, type: source.type, tenants: source.tenants },
+    options,
+    log: opts.log.child({ source: source.name }),
+    now: opts.now,
+    env: opts.env,
+    signal: opts.signal,
+    http: (): HttpContext => ({
+      counters: newCounters(),
+      cache: opts.cache,
+      retry: { ...DEFAULT_RETRY, retries: source.retries, timeoutMs: source.timeout_seconds * 1000 },
+      concurrency: source.concurrency,
+    }),
+  };
+}
+
+export async function collect(store: Store, loaded: LoadedConfig, opts: CollectOptions): Promise<TenantOutcome[]> {
+  const now = opts.now ?? new Date();
+  const sources = loaded.config.sources.filter((s) => s.enabled && (!opts.only?.length || opts.only.includes(s.name)));
+  if (opts.only?.length) {
+    const unknown = opts.only.filter((n) => !loaded.config.sources.some((s) => s.name === n));
+    if (unknown.length) throw new UserError(`--only names unknown source(s): ${unknown.join(', ')}`);
+  }
+  const writers = {
+    identities: await store.writer('identities'),
+    credentials: await store.writer('credentials'),
+    entitlements: await store.writer('entitlements'),
+  };
+  const outcomes: TenantOutcome[] = [];
+  try {
+    await Promise.all(sources.map(async (source) => {
+      outcomes.push(...await collectSource(store, loaded, source, writers, opts, now));
+    }));
+  } finally {
+    for (const w of Object.values(writers)) w.close();
+  }
+  const srw = await store.writer('source_runs');
+  for (const o of outcomes) {
+    srw.append({ run_id: opts.runId, source: o.source, provider: o.provider, tenant: o.tenant, status: o.status, api_calls: o.api_calls,
+      cached_calls: o.cached_calls, rate_budget_used: o.rate_budget_used, rows: o.rows, started_at: now, finished_at: new Date(), error: o.error });
+  }
+  srw.close();
+  return outcomes;
+}
+
+type Writers = Record<'identities' | 'credentials' | 'entitlements', RecordWriter>;
+
+async function collectSource(store: Store, loaded: LoadedConfig, source: Source, writers: Writers, opts: CollectOptions, now: Date): Promise<TenantOutcome[]> {
+  const log = opts.log.child({ source: source.name });
+  let connector: Connector<unknown>;
+  try {
+    connector = await loadConnector(source.type);
+  } catch (e) {
+    return [failed(source, source.type, '*', e)];
+  }
+  const cache = source.cache && !opts.fullCollection ? await HttpCache.load(store, source.name) : null;
+  const ctx = buildContext(source, loaded.sourceOptions.get(source.name), {
+    runId: opts.runId, log, now, env: opts.env ?? process.env, signal: opts.signal ?? new AbortController().signal, cache,
+  });
+  try {
+    await connector.validate?.(ctx);
+  } catch (e) {
+    log.error(`source ${source.name} failed validation: ${(e as Error).message}`);
+    return [failed(source, connector.provider, '*', e)];
+  }
+  let tenants: string[];
+  try {
+    tenants = await connector.tenants(ctx);
+  } catch (e) {
+    log.error(`source ${source.name}: cannot list tenants: ${(e as Error).message}`);
+    return [failed(source, connector.provider, '*', e)];
+  }
+  if (opts.tenants?.length) tenants = tenants.filter((t) => opts.tenants!.includes(t));
+  if (opts.shard) tenants = tenants.filter((t) => shardOf(source.name, t, opts.shard!.total) === opts.shard!.index);
+
+  const provider = connector.providerFor?.(ctx.options) ?? connector.provider;
+  const limit = pLimit(opts.tenantConcurrency ?? 4);
+  const out = await Promise.all(tenants.map((tenant) => limit(async (): Promise<TenantOutcome> => {
+    const http = ctx.http(tenant);
+    const base = { run_id: opts.runId, source: source.name, provider, tenant };
+    let rows = 0;
+    const partial: string[] = [];
+    const where = (kind: string, rec: { ref?: unknown }) => `${source.name}/${tenant} ${kind} ${typeof rec.ref === 'string' ? rec.ref : '(no ref)'}`;
+    const emit = (w: RecordWriter, kind: string, schema: typeof Identity | typeof Credential | typeof Entitlement, rec: unknown) => {
+      const parsed = schema.safeParse(rec);
+      if (!parsed.success) {
+        // An odd record is reported and the tenant marked partial; it is never silently dropped.
+        const msg = `${where(kind, rec as { ref?: unknown })}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+        partial.push(msg);
+        log.warn(`dropped malformed record: ${msg}`);
+        return;
+      }
+      w.append({ ...base, ...parsed.data });
+      if (++rows % 10_000 === 0) opts.onProgress?.({ source: source.name, tenant, phase: 'rows', rows });
+    };
+    const sink: TenantSink = {
+      identity: (r) => emit(writers.identities, 'identity', Identity, r),
+      credential: (r) => emit(writers.credentials, 'credential', Credential, r),
+      entitlement: (r) => emit(writers.entitlements, 'entitlement', Entitlement, r),
+      partial: (reason) => { partial.push(reason); log.warn(`tenant ${tenant} incomplete: ${reason}`); },
+      http,
+    };
+    opts.onProgress?.({ source: source.name, tenant, phase: 'start', rows: 0 });
+    let status: SourceStatus = 'complete';
+    let error: string | null = null;
+    try {
+      await connector.collect(ctx, tenant, sink);
+      if (partial.length) { status = 'partial'; error = summarise(partial); }
+    } catch (e) {
+      status = 'failed';
+      error = summarise([...partial, (e as Error).message]);
+      log.error(`tenant ${tenant} failed: ${(e as Error).message}`);
+    }
+    opts.onProgress?.({ source: source.name, tenant, phase: 'end', rows, status });
+    return { source: source.name, provider, tenant, status, error, rows,
+      api_calls: http.counters.calls, cached_calls: http.counters.cached, rate_budget_used: http.counters.rateBudgetUsed };
+  })));
+  if (cache) await cache.save(store);
+  if (out.length === 0 && !opts.shard && !opts.tenants?.length) {
+    // A source that finds no tenant at all is a configuration or permission problem, not an empty estate.
+    return [failed(source, connector.provider, '*', new Error('no tenants found in scope'))];
+  }
+  return out;
+}
+
+function failed(source: Source, provider: string, tenant: string, e: unknown): TenantOutcome {
+  return { source: source.name, provider, tenant, status: 'failed', error: (e as Error).message ?? String(e), rows: 0, api_calls: 0, cached_calls: 0, rate_budget_used: 0 };
+}
+
+function summarise(msgs: string[]): string {
+  return msgs.length <= 5 ? msgs.join('; ') : `${msgs.slice(0, 5).join('; ')}; … and ${msgs.length - 5} more`;
+}

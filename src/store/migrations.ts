@@ -1,0 +1,80 @@
+// Ordered, append-only migrations. A database records the highest version applied; never edit a released step.
+import { TABLES, createTableSql } from './schema.js';
+
+export interface Migration { version: number; description: string; sql: string[] }
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+      `CREATE TABLE IF NOT EXISTS runs (
+        run_id VARCHAR PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP,
+        status VARCHAR NOT NULL,          -- running | complete | partial | failed
+        stage VARCHAR,                    -- the last stage that completed
+        mode VARCHAR,
+        config_file VARCHAR,
+        authority_status VARCHAR,         -- complete | failed | none
+        authority_error VARCHAR,
+        error VARCHAR,
+        origin VARCHAR                    -- local | merged (from shard exports)
+      )`,
+      ...Object.values(TABLES).map(createTableSql),
+      `CREATE TABLE IF NOT EXISTS findings (
+        run_id VARCHAR NOT NULL,
+        finding_id VARCHAR NOT NULL,
+        rule_id VARCHAR NOT NULL,
+        severity VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,          -- new | open | resolved | regressed
+        provider VARCHAR, tenant VARCHAR, source VARCHAR,
+        subject_type VARCHAR NOT NULL,    -- identity | credential | entitlement | grant
+        subject_ref VARCHAR NOT NULL,
+        identity_ref VARCHAR, resource_ref VARCHAR, permission VARCHAR, level VARCHAR,
+        owner VARCHAR, owner_status VARCHAR,
+        reason VARCHAR NOT NULL,
+        evidence JSON,
+        first_seen TIMESTAMP NOT NULL,
+        last_seen TIMESTAMP NOT NULL,
+        resolved_at TIMESTAMP,
+        carried BOOLEAN DEFAULT false,    -- kept open because its tenant was not fully collected this run
+        suppressed_by VARCHAR,            -- exception id that mutes it
+        PRIMARY KEY (run_id, finding_id)
+      )`,
+      `CREATE TABLE IF NOT EXISTS actions (
+        action_id VARCHAR PRIMARY KEY,
+        plan_id VARCHAR NOT NULL,
+        run_id VARCHAR NOT NULL,
+        finding_id VARCHAR,
+        rule_id VARCHAR,
+        kind VARCHAR NOT NULL,
+        operation VARCHAR NOT NULL,
+        provider VARCHAR, tenant VARCHAR, source VARCHAR,
+        target_ref VARCHAR NOT NULL,
+        state VARCHAR NOT NULL,           -- intent | done | verified | unverified | failed | skipped | rolled_back
+        before_state JSON,
+        result JSON,
+        verification JSON,
+        reason VARCHAR,
+        intent_at TIMESTAMP,
+        outcome_at TIMESTAMP,
+        verified_at TIMESTAMP,
+        rolled_back_at TIMESTAMP
+      )`,
+      `CREATE TABLE IF NOT EXISTS http_cache (
+        source VARCHAR NOT NULL,
+        caller VARCHAR NOT NULL,          -- hash of the credential identity, never the credential itself
+        url VARCHAR NOT NULL,
+        etag VARCHAR,
+        last_modified VARCHAR,
+        headers JSON,                     -- the response headers a client needs again (link, content-type)
+        body VARCHAR,
+        fetched_at TIMESTAMP,
+        PRIMARY KEY (source, caller, url)
+      )`,
+    ],
+  },
+];
