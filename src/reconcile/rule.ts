@@ -1,0 +1,30 @@
+// A rule is one file under rules/: its metadata and one SQL query with a fixed result contract, so the engine, the
+// reports and the SIEM output never special-case a rule.
+import type { Level, Severity } from '../model/index.js';
+
+export type SubjectType = 'identity' | 'credential' | 'entitlement' | 'grant';
+
+export interface Rule {
+  /** Finding kind; equals the file name. */
+  id: string;
+  title: string;
+  subject: SubjectType;
+  /** Severity by the level of access involved; `privileged` access uses at least the `admin` row. */
+  severity: Record<Level, Severity>;
+  /** What the finding means. */
+  description: string;
+  /** Why it matters. */
+  why: string;
+  /** How to fix it by hand. */
+  fix: string;
+  /** Standard controls it maps to. */
+  standards: { owasp_nhi: string[]; nist_csf: string[]; cis?: string[] };
+  /**
+   * The query. It reads the views cur_identities, cur_credentials, cur_entitlements, cur_grants, cur_people,
+   * cur_person_logins, owner_resolution and entitlement_grants of the run being reconciled, the `policy` table
+   * (per-provider thresholds) and `params` (now). It returns exactly these columns:
+   *   provider, tenant, source, subject_ref, identity_ref, resource_ref, permission, level, privileged (bool),
+   *   owner, reason (a sentence ending with a period), evidence (JSON object)
+   */
+  sql: string;
+}
