@@ -2,7 +2,7 @@
 // reports and the SIEM output never special-case a rule.
 import type { Level, Severity } from '../model/index.js';
 
-export type SubjectType = 'identity' | 'credential' | 'entitlement' | 'grant';
+export type SubjectType = 'identity' | 'credential' | 'entitlement' | 'grant' | 'exception';
 
 export interface Rule {
   /** Finding kind; equals the file name. */

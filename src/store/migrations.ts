@@ -21,6 +21,7 @@ export const MIGRATIONS: Migration[] = [
         authority_status VARCHAR,         -- complete | failed | none
         authority_error VARCHAR,
         error VARCHAR,
+        reconciled_at TIMESTAMP,          -- set when findings were computed for this run
         origin VARCHAR                    -- local | merged (from shard exports)
       )`,
       ...Object.values(TABLES).map(createTableSql),

@@ -1,0 +1,77 @@
+// The stages of a run, each usable alone: collect (authority snapshot + sources, committed as one unit),
+// reconcile, report. `scan` runs them in order. Exit codes are decided here, once.
+import type { LoadedConfig } from '../config/load.js';
+import { loadAuthority, storeAuthority, type Authority } from '../authority/index.js';
+import { collect, type CollectOptions, type TenantOutcome } from './collect.js';
+import { reconcile, type ReconcileSummary } from '../reconcile/engine.js';
+import { createRun, incompleteTenants, latestRun, markRunFailed, setRunStage, type RunRow } from '../store/runs.js';
+import type { Store } from '../store/store.js';
+import { EXIT, UserError } from '../errors.js';
+import { SEVERITY_RANK, type Severity } from '../model/index.js';
+import type { Logger } from '../log.js';
+
+export async function loadAuthorityFor(loaded: LoadedConfig): Promise<Authority> {
+  const a = loaded.config.authority;
+  if (a.required && a.grants.length === 0) {
+    throw new UserError('no grant files configured (authority.grants): every entitlement would look ungranted. Configure grants, or set authority.required: false to report without them.');
+  }
+  return loadAuthority(a);
+}
+
+export interface CollectStageResult { run: RunRow; outcomes: TenantOutcome[] }
+
+/** Authority and collection of one run, committed together; a failure leaves the run marked failed and nothing else. */
+export async function collectStage(store: Store, loaded: LoadedConfig, opts: Omit<CollectOptions, 'runId'> & { mode?: string }): Promise<CollectStageResult> {
+  // Records are validated before a run exists: a broken grant file must stop everything (exit 2), not look like findings.
+  const authority = await loadAuthorityFor(loaded);
+  const run = await createRun(store, { mode: opts.mode, configFile: loaded.file, now: opts.now });
+  try {
+    const outcomes = await store.transaction(async () => {
+      await storeAuthority(store, run.run_id, authority);
+      const out = await collect(store, loaded, { ...opts, runId: run.run_id });
+      const status = out.length > 0 && out.every((o) => o.status === 'complete') ? 'complete' : 'partial';
+      await store.run(`UPDATE runs SET authority_status = 'complete' WHERE run_id = $1`, [run.run_id]);
+      await setRunStage(store, run.run_id, 'collect', status);
+      return out;
+    });
+    return { run: { ...run, status: outcomes.every((o) => o.status === 'complete') ? 'complete' : 'partial' }, outcomes };
+  } catch (e) {
+    await markRunFailed(store, run.run_id, (e as Error).message);
+    throw e;
+  }
+}
+
+export async function reconcileStage(store: Store, loaded: LoadedConfig, runId?: string, now?: Date): Promise<{ runId: string; summary: ReconcileSummary }> {
+  const run = runId ? { run_id: runId } : await latestRun(store);
+  if (!run) throw new UserError('no collected run to reconcile: run `nhi-recon collect` (or `scan`) first');
+  const p = loaded.config.policy;
+  const summary = await reconcile(store, {
+    runId: run.run_id, now,
+    policy: { stale_days: p.stale_days, grace_days: p.grace_days, max_credential_age_days: p.max_credential_age_days,
+      max_credential_lifetime_days: p.max_credential_lifetime_days, providers: p.providers, disabled_rules: p.disabled_rules },
+  });
+  await setRunStage(store, run.run_id, 'reconcile');
+  return { runId: run.run_id, summary };
+}
+
+export interface ReportStageOptions { formats: string[]; outDir: string; byOwner?: boolean; now?: Date; log?: Logger }
+
+export async function reportStage(store: Store, loaded: LoadedConfig, runId: string, opts: ReportStageOptions): Promise<string[]> {
+  const { writeReports } = await import('../reports/index.js');
+  const { files } = await writeReports(store, {
+    runId, formats: opts.formats, outDir: opts.outDir, byOwner: opts.byOwner, includeResolved: loaded.config.reports.include_resolved, now: opts.now,
+  });
+  await setRunStage(store, runId, 'report');
+  return files;
+}
+
+/** Exit code of a finished run: incomplete collection outranks findings, because findings from it are not the whole truth. */
+export async function exitCodeFor(store: Store, runId: string, failOn: string): Promise<number> {
+  if ((await incompleteTenants(store, runId)).length) return EXIT.incomplete;
+  if (failOn === 'none') return EXIT.ok;
+  const min = SEVERITY_RANK[failOn as Severity];
+  if (min === undefined) throw new UserError(`--fail-on takes none, info, low, medium, high or critical, got "${failOn}"`);
+  const sevs = (await store.all<{ severity: Severity }>(
+    `SELECT DISTINCT severity FROM findings WHERE run_id = $1 AND status <> 'resolved' AND suppressed_by IS NULL`, [runId])).map((r) => r.severity);
+  return sevs.some((s) => SEVERITY_RANK[s] >= min) ? EXIT.findings : EXIT.ok;
+}

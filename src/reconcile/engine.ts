@@ -1,0 +1,126 @@
+// The reconciler: runs every rule over one run, weighs severity, gives each finding a stable id, and carries the
+// lifecycle across runs (new, open, resolved, regressed). A finding of a tenant that was not collected completely in
+// this run is never resolved: it is carried open, because absence of evidence is not evidence of removal.
+import type { Store } from '../store/store.js';
+import { sqlString } from '../store/store.js';
+import { RULES } from './rules/index.js';
+import type { Rule } from './rule.js';
+import { setupSql, type Thresholds } from './setup.js';
+import { LEVELS } from '../model/index.js';
+
+export interface ReconcileOptions {
+  runId: string;
+  /** The run whose authority snapshot (grants, owners, people, exceptions) to judge against; default runId. */
+  authorityRunId?: string;
+  now?: Date;
+  policy: Thresholds & { providers: Record<string, Partial<Thresholds>>; disabled_rules: string[] };
+  rules?: Rule[];
+}
+
+export interface ReconcileSummary {
+  findings: number;
+  bySeverity: Record<string, number>;
+  byStatus: Record<string, number>;
+  byRule: Record<string, number>;
+  suppressed: number;
+  carried: number;
+}
+
+function severitySql(rule: Rule): string {
+  // privileged access weighs at least as much as admin.
+  const eff = `rank_lvl(greatest(lvl_rank(q.level), CASE WHEN q.privileged THEN 3 ELSE 0 END))`;
+  return `CASE ${eff} ${LEVELS.map((l) => `WHEN '${l}' THEN '${rule.severity[l]}'`).join(' ')} END`;
+}
+
+export async function reconcile(store: Store, opts: ReconcileOptions): Promise<ReconcileSummary> {
+  const now = opts.now ?? new Date();
+  const run = await store.one<{ seq: number; started_at: Date }>('SELECT seq, started_at FROM runs WHERE run_id = $1', [opts.runId]);
+  if (!run) throw new Error(`run ${opts.runId} does not exist`);
+  const rules = (opts.rules ?? RULES).filter((r) => !opts.policy.disabled_rules.includes(r.id));
+
+  return store.transaction(async () => {
+    for (const sql of setupSql(opts.runId, opts.authorityRunId ?? opts.runId, now, opts.policy, opts.policy.providers)) await store.run(sql);
+    await store.run(`CREATE OR REPLACE TEMP TABLE raw_findings (
+      rule_id VARCHAR, subject_type VARCHAR, severity VARCHAR, provider VARCHAR, tenant VARCHAR, source VARCHAR, subject_ref VARCHAR,
+      identity_ref VARCHAR, resource_ref VARCHAR, permission VARCHAR, level VARCHAR, privileged BOOLEAN, owner VARCHAR, reason VARCHAR, evidence JSON)`);
+    for (const rule of rules) {
+      try {
+        await store.run(`INSERT INTO raw_findings
+          SELECT ${sqlString(rule.id)}, ${sqlString(rule.subject)}, ${severitySql(rule)}, q.provider, q.tenant, q.source, q.subject_ref,
+                 q.identity_ref, q.resource_ref, q.permission, q.level, q.privileged, q.owner, q.reason, q.evidence::JSON
+          FROM (${rule.sql}) q`);
+      } catch (e) {
+        throw new Error(`rule ${rule.id} failed: ${(e as Error).message}`);
+      }
+    }
+    const runLit = sqlString(opts.runId);
+    const nowLit = `${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
+    // One row per finding id; a public identity (anyone on the internet) is always critical.
+    await store.run(`CREATE OR REPLACE TEMP TABLE cur_findings AS
+      SELECT DISTINCT ON (finding_id) f.*,
+        CASE WHEN pub.ref IS NOT NULL AND f.rule_id <> 'unfulfilled-grant' THEN 'critical' ELSE f.severity END AS final_severity,
+        coalesce(o.owner_status, CASE WHEN f.owner IS NULL THEN 'none' END) AS owner_status
+      FROM (SELECT *, substr(sha256(concat_ws('|', rule_id, provider, tenant, subject_ref)), 1, 32) AS finding_id FROM raw_findings) f
+      LEFT JOIN (SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public') pub
+        ON pub.source = f.source AND pub.tenant = f.tenant AND pub.ref = f.identity_ref
+      LEFT JOIN owner_resolution o ON o.source = f.source AND o.tenant = f.tenant AND o.ref = f.identity_ref
+      ORDER BY finding_id, f.reason`);
+
+    const prev = await store.one<{ run_id: string }>(
+      `SELECT run_id FROM runs WHERE reconciled_at IS NOT NULL AND seq < $1 AND status IN ('complete', 'partial') ORDER BY seq DESC LIMIT 1`, [run.seq]);
+    const prevLit = prev ? sqlString(prev.run_id) : 'NULL';
+    await store.run(`CREATE OR REPLACE TEMP TABLE prev_findings AS SELECT * FROM findings WHERE run_id = ${prevLit}`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE finding_history AS
+      SELECT finding_id, min(first_seen) AS first_seen FROM findings f JOIN runs r USING (run_id)
+      WHERE r.seq < ${run.seq} GROUP BY finding_id`);
+    // Exceptions still in force mute findings (the finding stays in the data, marked suppressed).
+    await store.run(`CREATE OR REPLACE TEMP TABLE live_exceptions AS SELECT * FROM cur_exceptions WHERE expires_at > ${nowLit}`);
+
+    await store.run(`DELETE FROM findings WHERE run_id = ${runLit}`);
+    await store.run(`INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
+        identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
+      SELECT ${runLit}, c.finding_id, c.rule_id, c.final_severity,
+        CASE WHEN p.finding_id IS NOT NULL AND p.status <> 'resolved' THEN 'open'
+             WHEN h.finding_id IS NOT NULL THEN 'regressed' ELSE 'new' END,
+        c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
+        c.owner, c.owner_status, c.reason, c.evidence, coalesce(h.first_seen, ${nowLit}), ${nowLit}, NULL, false,
+        (SELECT min(x.exception_id) FROM live_exceptions x
+          WHERE x.finding_id = c.finding_id
+             OR (x.finding_id IS NULL AND (x.rule_id IS NULL OR x.rule_id = c.rule_id) AND c.subject_ref GLOB x.match_ref))
+      FROM cur_findings c
+      LEFT JOIN prev_findings p USING (finding_id)
+      LEFT JOIN finding_history h USING (finding_id)`);
+    // Findings that disappeared: resolved only where this run collected their tenant completely; otherwise carried.
+    await store.run(`INSERT INTO findings
+      SELECT ${runLit}, p.finding_id, p.rule_id, p.severity,
+        CASE WHEN complete THEN 'resolved' WHEN p.status = 'new' THEN 'open' ELSE p.status END,
+        p.provider, p.tenant, p.source, p.subject_type, p.subject_ref, p.identity_ref, p.resource_ref, p.permission, p.level,
+        p.owner, p.owner_status, p.reason, p.evidence, p.first_seen, p.last_seen,
+        CASE WHEN complete THEN ${nowLit} END, NOT complete, p.suppressed_by
+      FROM (SELECT p.*,
+              CASE WHEN p.source IS NULL THEN true  -- grant and exception findings: the authority loaded completely
+                   ELSE EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = p.source AND r.tenant = p.tenant AND r.status = 'complete')
+                        AND NOT EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = p.source AND r.tenant = '*' AND r.status <> 'complete')
+              END AS complete
+            FROM prev_findings p
+            WHERE p.status <> 'resolved' AND p.finding_id NOT IN (SELECT finding_id FROM cur_findings)) p`);
+    await store.run(`UPDATE runs SET reconciled_at = ${nowLit} WHERE run_id = ${runLit}`);
+    return summarise(store, opts.runId);
+  });
+}
+
+export async function summarise(store: Store, runId: string): Promise<ReconcileSummary> {
+  const rows = await store.all<{ severity: string; status: string; rule_id: string; suppressed: boolean; carried: boolean; n: number }>(
+    `SELECT severity, status, rule_id, suppressed_by IS NOT NULL AS suppressed, carried, count(*)::INTEGER AS n FROM findings WHERE run_id = $1 GROUP BY ALL`, [runId]);
+  const s: ReconcileSummary = { findings: 0, bySeverity: {}, byStatus: {}, byRule: {}, suppressed: 0, carried: 0 };
+  for (const r of rows) {
+    s.byStatus[r.status] = (s.byStatus[r.status] ?? 0) + r.n;
+    if (r.suppressed) { s.suppressed += r.n; continue; }
+    if (r.carried) s.carried += r.n;
+    if (r.status === 'resolved') continue;
+    s.findings += r.n;
+    s.bySeverity[r.severity] = (s.bySeverity[r.severity] ?? 0) + r.n;
+    s.byRule[r.rule_id] = (s.byRule[r.rule_id] ?? 0) + r.n;
+  }
+  return s;
+}

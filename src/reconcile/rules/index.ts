@@ -1,0 +1,25 @@
+// Every rule, in report order. test/reconcile/rules.test.ts checks this list against the files in this folder.
+import type { Rule } from '../rule.js';
+import { rule as leakedCredential } from './leaked-credential.js';
+import { rule as departedPersonAccess } from './departed-person-access.js';
+import { rule as usedAfterExpiry } from './used-after-expiry.js';
+import { rule as ungrantedAccess } from './ungranted-access.js';
+import { rule as expiredGrant } from './expired-grant.js';
+import { rule as overPrivileged } from './over-privileged.js';
+import { rule as standingPrivilege } from './standing-privilege.js';
+import { rule as orphanedIdentity } from './orphaned-identity.js';
+import { rule as staleIdentity } from './stale-identity.js';
+import { rule as staleCredential } from './stale-credential.js';
+import { rule as unrotatedCredential } from './unrotated-credential.js';
+import { rule as nonExpiringCredential } from './non-expiring-credential.js';
+import { rule as unfulfilledGrant } from './unfulfilled-grant.js';
+import { rule as expiredException } from './expired-exception.js';
+
+export const RULES: Rule[] = [
+  leakedCredential, departedPersonAccess, usedAfterExpiry, ungrantedAccess, expiredGrant, overPrivileged, standingPrivilege,
+  orphanedIdentity, staleIdentity, staleCredential, unrotatedCredential, nonExpiringCredential, unfulfilledGrant, expiredException,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.id === id);
+}

@@ -1,0 +1,30 @@
+import type { Rule } from '../rule.js';
+
+export const rule: Rule = {
+  id: 'over-privileged',
+  title: 'More access than approved',
+  subject: 'entitlement',
+  severity: { none: 'low', read: 'medium', write: 'high', admin: 'critical', owner: 'critical' },
+  description: 'The entitlement exceeds what its valid grants allow (a higher level or another permission), or it is an admin or wildcard permission on a non-human identity that no grant names.',
+  why: 'Excess privilege turns one leaked machine credential into control of the estate; admin on a machine identity must be a deliberate, named decision.',
+  fix: 'Reduce the permission to what the grant allows (or split the identity), or record a grant naming this identity with the level it needs.',
+  standards: { owasp_nhi: ['NHI5:2025 Overprivileged NHI'], nist_csf: ['PR.AA-05'] },
+  sql: `
+    SELECT e.provider, e.tenant, e.source, e.ref AS subject_ref, e.identity_ref, e.resource_ref, e.permission, e.level, e.privileged,
+      o.owner,
+      CASE WHEN s.n_valid > 0 AND NOT s.covered AND s.perm_mismatch AND s.max_granted_rank IS NULL
+             THEN format('{} holds {} on {}, a permission its grant(s) {} do not allow.', coalesce(e.identity_name, e.identity_ref), e.permission, e.resource_ref, array_to_string(s.valid_grants, ', '))
+           WHEN s.n_valid > 0 AND NOT s.covered
+             THEN format('{} holds {} ({}) on {}, above the {} its grant(s) {} allow.', coalesce(e.identity_name, e.identity_ref), e.permission, e.level, e.resource_ref, coalesce(rank_lvl(s.max_granted_rank), 'access'), array_to_string(s.valid_grants, ', '))
+           ELSE format('Non-human identity {} holds {} permission {} on {} and no grant names it.', coalesce(e.identity_name, e.identity_ref), e.level, e.permission, e.resource_ref)
+      END AS reason,
+      json_object('valid_grants', s.valid_grants, 'granted_level', rank_lvl(s.max_granted_rank), 'human', i.human, 'wildcard', e.permission LIKE '%*%',
+                  'analysis', e.attributes) AS evidence
+    FROM cur_entitlements e
+    JOIN ent_state s ON s.source = e.source AND s.tenant = e.tenant AND s.ref = e.ref
+    LEFT JOIN cur_identities i ON i.source = e.source AND i.tenant = e.tenant AND i.ref = e.identity_ref
+    LEFT JOIN owner_resolution o ON o.source = e.source AND o.tenant = e.tenant AND o.ref = e.identity_ref
+    WHERE e.level <> 'none' AND (
+      (s.n_valid > 0 AND NOT s.covered)
+      OR ((lvl_rank(e.level) >= 3 OR e.permission LIKE '%*%') AND i.human IS NOT TRUE AND NOT s.covered_by_name))`,
+};

@@ -1,0 +1,21 @@
+import type { Rule } from '../rule.js';
+
+export const rule: Rule = {
+  id: 'ungranted-access',
+  title: 'Access that no grant approves',
+  subject: 'entitlement',
+  severity: { none: 'low', read: 'medium', write: 'high', admin: 'critical', owner: 'critical' },
+  description: 'An entitlement exists in the provider, but no grant record matches its identity and resource at all.',
+  why: 'Access nobody approved is either a provisioning shortcut that bypassed review or an attacker\'s foothold; either way nobody is accountable for it.',
+  fix: 'Find who needs this access. If it is needed, record a grant (with owner, approver, ticket and an expiry) and re-run; otherwise remove the permission in the provider.',
+  standards: { owasp_nhi: ['NHI5:2025 Overprivileged NHI'], nist_csf: ['PR.AA-05', 'PR.AA-01'] },
+  sql: `
+    SELECT e.provider, e.tenant, e.source, e.ref AS subject_ref, e.identity_ref, e.resource_ref, e.permission, e.level, e.privileged,
+      o.owner,
+      format('{} holds {} on {} ({} via {}) and no grant approves it.', coalesce(e.identity_name, e.identity_ref), e.permission, e.resource_ref, e.level, e.via) AS reason,
+      json_object('via', e.via, 'path', e.path, 'identity_name', e.identity_name) AS evidence
+    FROM cur_entitlements e
+    JOIN ent_state s ON s.source = e.source AND s.tenant = e.tenant AND s.ref = e.ref
+    LEFT JOIN owner_resolution o ON o.source = e.source AND o.tenant = e.tenant AND o.ref = e.identity_ref
+    WHERE s.n_match = 0 AND e.level <> 'none'`,
+};

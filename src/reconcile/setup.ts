@@ -1,0 +1,126 @@
+// The shared relations every rule reads, built once per reconciliation. Rules stay small because grant matching,
+// ownership and the people mapping are worked out here, once, with hash joins on canonical keys.
+import { sqlString } from '../store/store.js';
+
+export interface Thresholds { stale_days: number; grace_days: number; max_credential_age_days: number; max_credential_lifetime_days: number }
+
+export function setupSql(runId: string, authorityRunId: string, now: Date, defaults: Thresholds, perProvider: Record<string, Partial<Thresholds>>): string[] {
+  const run = sqlString(runId);
+  const arun = sqlString(authorityRunId);
+  const policyRows = Object.entries(perProvider).map(([p, t]) =>
+    `(${sqlString(p)}, ${t.stale_days ?? 'NULL'}, ${t.grace_days ?? 'NULL'}, ${t.max_credential_age_days ?? 'NULL'}, ${t.max_credential_lifetime_days ?? 'NULL'})`);
+  return [
+    `CREATE OR REPLACE TEMP MACRO lvl_rank(l) AS CASE l WHEN 'owner' THEN 4 WHEN 'admin' THEN 3 WHEN 'write' THEN 2 WHEN 'read' THEN 1 ELSE 0 END`,
+    `CREATE OR REPLACE TEMP MACRO rank_lvl(r) AS CASE r WHEN 4 THEN 'owner' WHEN 3 THEN 'admin' WHEN 2 THEN 'write' WHEN 1 THEN 'read' ELSE 'none' END`,
+    `CREATE OR REPLACE TEMP MACRO iso(t) AS strftime(t, '%Y-%m-%dT%H:%M:%SZ')`,
+    `CREATE OR REPLACE TEMP MACRO days_between(a, b) AS CAST(floor(epoch(b) - epoch(a)) / 86400 AS INTEGER)`,
+    `CREATE OR REPLACE TEMP TABLE params AS SELECT ${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP AS now`,
+    `CREATE OR REPLACE TEMP VIEW cur_identities AS SELECT * FROM identities WHERE run_id = ${run}`,
+    `CREATE OR REPLACE TEMP VIEW cur_credentials AS SELECT * FROM credentials WHERE run_id = ${run}`,
+    `CREATE OR REPLACE TEMP VIEW cur_entitlements AS SELECT * FROM entitlements WHERE run_id = ${run}`,
+    `CREATE OR REPLACE TEMP VIEW cur_source_runs AS SELECT * FROM source_runs WHERE run_id = ${run}`,
+    `CREATE OR REPLACE TEMP VIEW cur_grants AS SELECT * FROM grants WHERE run_id = ${arun}`,
+    `CREATE OR REPLACE TEMP VIEW cur_owners AS SELECT * FROM owners WHERE run_id = ${arun}`,
+    `CREATE OR REPLACE TEMP VIEW cur_people AS SELECT * FROM people WHERE run_id = ${arun}`,
+    `CREATE OR REPLACE TEMP VIEW cur_person_logins AS SELECT * FROM person_logins WHERE run_id = ${arun}`,
+    `CREATE OR REPLACE TEMP VIEW cur_exceptions AS SELECT * FROM exceptions WHERE run_id = ${arun}`,
+
+    // Thresholds per provider present in the run, falling back to the defaults.
+    `CREATE OR REPLACE TEMP TABLE policy_overrides (provider VARCHAR, stale_days INTEGER, grace_days INTEGER, max_age_days INTEGER, max_lifetime_days INTEGER)`,
+    ...(policyRows.length ? [`INSERT INTO policy_overrides VALUES ${policyRows.join(', ')}`] : []),
+    `CREATE OR REPLACE TEMP TABLE policy AS
+       WITH providers AS (SELECT DISTINCT provider FROM cur_identities UNION SELECT DISTINCT provider FROM cur_credentials
+                          UNION SELECT DISTINCT provider FROM cur_entitlements UNION SELECT DISTINCT provider FROM cur_grants)
+       SELECT p.provider,
+         coalesce(o.stale_days, ${defaults.stale_days}) AS stale_days,
+         coalesce(o.grace_days, ${defaults.grace_days}) AS grace_days,
+         coalesce(o.max_age_days, ${defaults.max_credential_age_days}) AS max_age_days,
+         coalesce(o.max_lifetime_days, ${defaults.max_credential_lifetime_days}) AS max_lifetime_days
+       FROM providers p LEFT JOIN policy_overrides o USING (provider)`,
+
+    // Entitlement × matching grant. Exact grants join by hash on (provider, identity, resource), once by identity ref
+    // and once by identity name; glob grants join on provider equality and then GLOB, so a few thousand glob grants
+    // never make the join quadratic over the exact ones.
+    `CREATE OR REPLACE TEMP TABLE ent_grants AS
+       WITH e AS (SELECT source, provider, tenant, ref, identity_ref, coalesce(identity_name, identity_ref) AS identity_name, resource_ref, permission, level FROM cur_entitlements),
+       exact AS (SELECT * FROM cur_grants WHERE NOT is_glob),
+       globs AS (SELECT * FROM cur_grants WHERE is_glob),
+       matched AS (
+         SELECT e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.* EXCLUDE (tenant, run_id)
+           FROM e JOIN exact g ON g.provider = e.provider AND g.identity = e.identity_ref AND g.resource = e.resource_ref
+          WHERE g.tenant = '*' OR g.tenant = e.tenant
+         UNION
+         SELECT e.source, e.tenant, e.ref, e.permission, e.level, g.* EXCLUDE (tenant, run_id)
+           FROM e JOIN exact g ON g.provider = e.provider AND g.identity = e.identity_name AND g.resource = e.resource_ref
+          WHERE (g.tenant = '*' OR g.tenant = e.tenant) AND e.identity_name <> e.identity_ref
+         UNION
+         SELECT e.source, e.tenant, e.ref, e.permission, e.level, g.* EXCLUDE (tenant, run_id)
+           FROM e JOIN globs g ON g.provider = e.provider
+          WHERE (g.tenant = '*' OR e.tenant GLOB g.tenant)
+            AND (e.identity_ref GLOB g.identity OR e.identity_name GLOB g.identity)
+            AND e.resource_ref GLOB g.resource)
+       SELECT m.*,
+         (m.expires_at IS NULL OR m.expires_at > (SELECT now FROM params)) AND (m.granted_at IS NULL OR m.granted_at <= (SELECT now FROM params)) AS valid,
+         (m.permission = '*' OR m.e_perm GLOB m.permission) AS perm_ok,
+         (m.max_level IS NULL OR lvl_rank(m.e_level) <= lvl_rank(m.max_level)) AS level_ok,
+         NOT regexp_matches(m.identity, '[*?\\[]') AS names_identity
+       FROM matched m`,
+
+    `CREATE OR REPLACE TEMP TABLE ent_state AS
+       SELECT e.source, e.tenant, e.ref,
+         count(g.grant_id) AS n_match,
+         count(g.grant_id) FILTER (WHERE g.valid) AS n_valid,
+         coalesce(bool_or(g.valid AND g.perm_ok AND g.level_ok), false) AS covered,
+         coalesce(bool_or(g.valid AND g.perm_ok AND g.level_ok AND g.expires_at IS NULL), false) AS covered_standing,
+         coalesce(bool_or(g.valid AND g.perm_ok AND g.level_ok AND g.names_identity), false) AS covered_by_name,
+         max(g.expires_at) FILTER (WHERE NOT g.valid AND g.expires_at <= (SELECT now FROM params)) AS last_expiry,
+         arg_max(g.grant_id, g.expires_at) FILTER (WHERE NOT g.valid AND g.expires_at <= (SELECT now FROM params)) AS last_expired_grant,
+         list(DISTINCT g.grant_id) FILTER (WHERE g.valid) AS valid_grants,
+         max(lvl_rank(g.max_level)) FILTER (WHERE g.valid AND g.perm_ok) AS max_granted_rank,
+         bool_or(g.valid AND NOT g.perm_ok) AS perm_mismatch
+       FROM cur_entitlements e LEFT JOIN ent_grants g ON g.source = e.source AND g.tenant = e.tenant AND g.ref = e.ref
+       GROUP BY ALL`,
+
+    // The highest access each identity holds, used to weigh findings about it and its credentials.
+    `CREATE OR REPLACE TEMP TABLE identity_access AS
+       SELECT source, tenant, identity_ref, max(lvl_rank(level)) AS rank, bool_or(privileged) AS privileged, count(*) AS n_entitlements
+       FROM cur_entitlements GROUP BY ALL`,
+
+    // People by login, per provider.
+    `CREATE OR REPLACE TEMP TABLE person_by_login AS
+       SELECT l.provider, l.login, p.person_id, p.status, p.departed_at, p.name
+       FROM cur_person_logins l JOIN cur_people p USING (person_id)`,
+
+    // Who owns each identity: owner records first (by ref or name), then what the provider records. More than one
+    // distinct owner record is a dispute: reported, never acted on automatically.
+    `CREATE OR REPLACE TEMP TABLE owner_resolution AS
+       WITH rec AS (
+         SELECT i.source, i.tenant, i.ref, list(DISTINCT o.owner ORDER BY o.owner) AS owners
+         FROM cur_identities i JOIN cur_owners o
+           ON o.provider = i.provider AND (o.tenant = '*' OR o.tenant = i.tenant) AND (o.identity = i.ref OR o.identity = i.name)
+         GROUP BY ALL),
+       resolved AS (
+         SELECT i.source, i.tenant, i.ref, i.provider,
+           CASE WHEN len(r.owners) = 1 THEN r.owners[1] WHEN r.owners IS NULL THEN i.owner END AS owner,
+           CASE WHEN len(r.owners) >= 1 THEN 'owner_record' WHEN i.owner IS NOT NULL THEN coalesce(i.owner_source, 'provider') END AS owner_source,
+           coalesce(len(r.owners) > 1, false) AS disputed,
+           r.owners AS candidates
+         FROM cur_identities i LEFT JOIN rec r USING (source, tenant, ref))
+       SELECT r.*,
+         coalesce(p1.person_id, p2.person_id, p3.person_id) AS person_id,
+         CASE WHEN r.disputed THEN 'disputed'
+              WHEN r.owner IS NULL THEN 'none'
+              ELSE coalesce(p1.status, p2.status, p3.status, 'unknown') END AS owner_status,
+         coalesce(p1.departed_at, p2.departed_at, p3.departed_at) AS owner_departed_at
+       FROM resolved r
+       LEFT JOIN cur_people p1 ON p1.person_id = r.owner
+       LEFT JOIN (SELECT DISTINCT ON (email) * FROM cur_people WHERE email IS NOT NULL) p2 ON p1.person_id IS NULL AND lower(p2.email) = lower(r.owner)
+       LEFT JOIN (SELECT DISTINCT ON (provider, login) * FROM person_by_login) p3 ON p1.person_id IS NULL AND p2.person_id IS NULL AND p3.provider = r.provider AND p3.login = r.owner`,
+
+    // A person record for any owner string (id, email or login) — used for credentials whose owner is a tag.
+    `CREATE OR REPLACE TEMP TABLE owner_lookup AS
+       SELECT person_id AS key, NULL AS provider, person_id, status, departed_at FROM cur_people
+       UNION ALL SELECT lower(email), NULL, person_id, status, departed_at FROM cur_people WHERE email IS NOT NULL
+       UNION ALL SELECT login, provider, person_id, status, departed_at FROM person_by_login`,
+  ];
+}

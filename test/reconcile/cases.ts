@@ -1,0 +1,119 @@
+// Rule cases as data: for every rule, at least one case that fires and a near case that does not.
+import { daysAgo, daysAhead, type Seed } from './harness.js';
+
+export interface RuleCase {
+  rule: string;
+  name: string;
+  seed: Seed;
+  /** Subject refs the rule must report (exactly these); empty = must not fire. */
+  fires: string[];
+  severity?: string;
+  reason?: RegExp;
+}
+
+const svc = (extra: Record<string, unknown> = {}) => ({ ref: 'svc', kind: 'service_account', name: 'deployer', human: false, created_at: daysAgo(400), last_used_at: daysAgo(1), ...extra });
+const ent = (extra: Record<string, unknown> = {}) => ({ ref: 'e1', identity_ref: 'svc', identity_name: 'deployer', resource_ref: 'repo/web', permission: 'write', level: 'write', ...extra });
+const owned = [{ provider: 'prov', identity: 'svc', owner: 'alice' }];
+const alice = { id: 'alice', name: 'Alice', status: 'active', logins: { prov: ['alice'] } };
+const bob = { id: 'bob', name: 'Bob', status: 'departed', departed_at: '2026-03-01', logins: { prov: ['bob'] } };
+const grant = (extra: Record<string, unknown> = {}) => ({ id: 'G1', provider: 'prov', identity: 'svc', resource: 'repo/web', permission: 'write', max_level: 'write', expires_at: daysAhead(30), ...extra });
+const base = (s: Seed): Seed => ({ owners: owned, people: [alice, bob], ...s });
+const key = (extra: Record<string, unknown> = {}) => ({ ref: 'k1', kind: 'access_key', name: 'AKIA-1', identity_ref: 'svc', created_at: daysAgo(30), last_used_at: daysAgo(1), expires_at: daysAhead(60), ...extra });
+
+export const CASES: RuleCase[] = [
+  // ungranted-access
+  { rule: 'ungranted-access', name: 'no grant at all', seed: base({ identities: [svc()], entitlements: [ent()] }), fires: ['e1'], severity: 'high' },
+  { rule: 'ungranted-access', name: 'admin ungranted is critical', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'admin' })] }), fires: ['e1'], severity: 'critical' },
+  { rule: 'ungranted-access', name: 'exact grant by ref', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant()] }), fires: [] },
+  { rule: 'ungranted-access', name: 'exact grant by identity name', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ identity: 'deployer' })] }), fires: [] },
+  { rule: 'ungranted-access', name: 'glob grant on identity and resource', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ identity: 'dep*', resource: 'repo/*' })] }), fires: [] },
+  { rule: 'ungranted-access', name: 'glob grant that does not match', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ identity: 'svc', resource: 'repo/api*' })] }), fires: ['e1'] },
+  { rule: 'ungranted-access', name: 'grant for another tenant', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ tenant: 't2' })] }), fires: ['e1'] },
+  { rule: 'ungranted-access', name: 'grant for another provider', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ provider: 'other' })] }), fires: ['e1'] },
+  { rule: 'ungranted-access', name: 'quotes and SQL in names are data', seed: base({ identities: [svc({ ref: "svc'; DROP TABLE findings; --", name: "o'brien" })], entitlements: [ent({ identity_ref: "svc'; DROP TABLE findings; --", identity_name: "o'brien" })] }), fires: ['e1'] },
+
+  // expired-grant
+  { rule: 'expired-grant', name: 'only grant expired', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ expires_at: daysAgo(10) })] }), fires: ['e1'], reason: /expired on 2026-05-22/ },
+  { rule: 'expired-grant', name: 'one expired and one valid grant', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ id: 'old', expires_at: daysAgo(10) }), grant({ id: 'new' })] }), fires: [] },
+  { rule: 'expired-grant', name: 'expiry later today is still valid', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ expires_at: '2026-06-01T23:00:00Z' })] }), fires: [] },
+  { rule: 'expired-grant', name: 'expiry exactly now has expired', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ expires_at: '2026-06-01T00:00:00Z' })] }), fires: ['e1'] },
+  { rule: 'expired-grant', name: 'offset expiry already past in UTC', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ expires_at: '2026-06-01T01:00:00+02:00' })] }), fires: ['e1'] },
+  { rule: 'expired-grant', name: 'offset expiry still ahead in UTC', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ expires_at: '2026-05-31T23:30:00-01:00' })] }), fires: [] },
+  { rule: 'expired-grant', name: 'no expiry date is never expired', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ expires_at: null })] }), fires: [] },
+
+  // over-privileged
+  { rule: 'over-privileged', name: 'level above grant', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'write' })], grants: [grant()] }), fires: ['e1'], reason: /above the write/ },
+  { rule: 'over-privileged', name: 'permission the grant does not allow', seed: base({ identities: [svc()], entitlements: [ent({ permission: 'maintain' })], grants: [grant({ max_level: null })] }), fires: ['e1'], reason: /do not allow/ },
+  { rule: 'over-privileged', name: 'admin on non-human with only a glob grant', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'admin' })], grants: [grant({ identity: 'svc*', permission: '*', max_level: 'admin' })] }), fires: ['e1'], reason: /no grant names it/ },
+  { rule: 'over-privileged', name: 'admin on non-human named by a grant', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'admin' })], grants: [grant({ permission: 'admin', max_level: 'admin' })] }), fires: [] },
+  { rule: 'over-privileged', name: 'admin on a human via glob grant', seed: base({ identities: [svc({ human: true, kind: 'user' })], entitlements: [ent({ level: 'admin', permission: 'admin' })], grants: [grant({ identity: 'svc*', permission: '*', max_level: 'admin' })] }), fires: [] },
+  { rule: 'over-privileged', name: 'within the grant', seed: base({ identities: [svc()], entitlements: [ent({ level: 'read', permission: 'write' })], grants: [grant()] }), fires: [] },
+
+  // standing-privilege
+  { rule: 'standing-privilege', name: 'admin grant without expiry', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'admin' })], grants: [grant({ permission: 'admin', max_level: 'admin', expires_at: null })] }), fires: ['e1'] },
+  { rule: 'standing-privilege', name: 'admin grant with expiry', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'admin' })], grants: [grant({ permission: 'admin', max_level: 'admin' })] }), fires: [] },
+  { rule: 'standing-privilege', name: 'just-in-time at the provider', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'admin', expires_at: daysAhead(1) })], grants: [grant({ permission: 'admin', max_level: 'admin', expires_at: null })] }), fires: [] },
+  { rule: 'standing-privilege', name: 'write without expiry is not admin', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ expires_at: null })] }), fires: [] },
+
+  // used-after-expiry
+  { rule: 'used-after-expiry', name: 'entitlement used after expiry', seed: base({ identities: [svc()], entitlements: [ent({ last_used_at: daysAgo(2) })], grants: [grant({ expires_at: daysAgo(10) })] }), fires: ['e1'] },
+  { rule: 'used-after-expiry', name: 'credential used after its identity\'s grants expired', seed: base({ identities: [svc()], entitlements: [ent()], credentials: [key({ last_used_at: daysAgo(3) })], grants: [grant({ expires_at: daysAgo(10) })] }), fires: ['k1'] },
+  { rule: 'used-after-expiry', name: 'last used before expiry', seed: base({ identities: [svc()], entitlements: [ent({ last_used_at: daysAgo(20) })], credentials: [key({ last_used_at: daysAgo(20) })], grants: [grant({ expires_at: daysAgo(10) })] }), fires: [] },
+
+  // unfulfilled-grant
+  { rule: 'unfulfilled-grant', name: 'exact grant with no access', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant(), grant({ id: 'G2', resource: 'repo/api' })] }), fires: ['G2'], severity: 'info' },
+  { rule: 'unfulfilled-grant', name: 'tenant collected partially proves nothing', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant({ id: 'G2', resource: 'repo/api', tenant: 't1' })], sourceRuns: [{ tenant: 't1', status: 'partial' }] }), fires: [] },
+  { rule: 'unfulfilled-grant', name: 'expired grants are not unfulfilled', seed: base({ identities: [svc()], entitlements: [ent()], grants: [grant(), grant({ id: 'G2', resource: 'repo/api', expires_at: daysAgo(1) })] }), fires: [] },
+
+  // orphaned-identity
+  { rule: 'orphaned-identity', name: 'no owner', seed: { people: [alice], identities: [svc()] }, fires: ['svc'], reason: /has no owner/ },
+  { rule: 'orphaned-identity', name: 'owner departed', seed: { people: [bob], owners: [{ provider: 'prov', identity: 'svc', owner: 'bob' }], identities: [svc()] }, fires: ['svc'], reason: /departed on 2026-03-01/ },
+  { rule: 'orphaned-identity', name: 'owner unknown to the directory', seed: { people: [alice], owners: [{ provider: 'prov', identity: 'svc', owner: 'carol' }], identities: [svc()] }, fires: ['svc'], reason: /not in the people directory/ },
+  { rule: 'orphaned-identity', name: 'disputed owners', seed: { people: [alice, bob], owners: [{ provider: 'prov', identity: 'svc', owner: 'alice' }, { provider: 'prov', identity: 'deployer', owner: 'bob' }], identities: [svc()] }, fires: ['svc'], reason: /disputed/ },
+  { rule: 'orphaned-identity', name: 'provider-recorded owner who is active (by login)', seed: { people: [alice], identities: [svc({ owner: 'alice' })] }, fires: [] },
+  { rule: 'orphaned-identity', name: 'active owner record', seed: base({ identities: [svc()] }), fires: [] },
+  { rule: 'orphaned-identity', name: 'humans are not orphaned identities', seed: { people: [], identities: [svc({ human: true, kind: 'user' })] }, fires: [] },
+  { rule: 'orphaned-identity', name: 'stored secret whose owner tag names a departed person', seed: { people: [bob], credentials: [{ ref: 's1', kind: 'stored_secret', name: 'db-pass', owner: 'bob', expiry_supported: false }] }, fires: ['s1'] },
+  { rule: 'orphaned-identity', name: 'stored secret owned by an active person', seed: { people: [alice], credentials: [{ ref: 's1', kind: 'stored_secret', name: 'db-pass', owner: 'alice', expiry_supported: false }] }, fires: [] },
+
+  // departed-person-access
+  { rule: 'departed-person-access', name: 'departed person\'s account holds access', seed: base({ identities: [{ ref: 'u-bob', kind: 'user', name: 'bob', login: 'bob', human: true }], entitlements: [ent({ ref: 'e2', identity_ref: 'u-bob', identity_name: 'bob' })], grants: [grant({ identity: 'bob' })] }), fires: ['u-bob'] },
+  { rule: 'departed-person-access', name: 'credential created by a departed person', seed: base({ identities: [svc()], credentials: [key({ created_by: 'bob' })] }), fires: ['k1'], reason: /created by Bob/ },
+  { rule: 'departed-person-access', name: 'their credential was already deactivated', seed: base({ identities: [svc()], credentials: [key({ created_by: 'bob', status: 'inactive' })] }), fires: [] },
+  { rule: 'departed-person-access', name: 'same login on another provider', seed: base({ identities: [{ ref: 'u-bob', kind: 'user', name: 'bob', login: 'bob', human: true, provider: 'other' }], entitlements: [ent({ ref: 'e2', identity_ref: 'u-bob', provider: 'other' })] }), fires: [] },
+  { rule: 'departed-person-access', name: 'an active person', seed: base({ identities: [{ ref: 'u-alice', kind: 'user', name: 'alice', login: 'alice', human: true }], entitlements: [ent({ ref: 'e2', identity_ref: 'u-alice' })] }), fires: [] },
+
+  // stale-identity
+  { rule: 'stale-identity', name: 'unused for 120 days', seed: base({ identities: [svc({ last_used_at: daysAgo(120) })] }), fires: ['svc'], severity: 'low' },
+  { rule: 'stale-identity', name: 'never used, older than grace', seed: base({ identities: [svc({ last_used_at: null, created_at: daysAgo(30) })] }), fires: ['svc'], reason: /never been used/ },
+  { rule: 'stale-identity', name: 'never used, within grace', seed: base({ identities: [svc({ last_used_at: null, created_at: daysAgo(5) })] }), fires: [] },
+  { rule: 'stale-identity', name: 'last use unknown is not never used', seed: base({ identities: [svc({ last_used_at: null, last_used_known: false })] }), fires: [] },
+  { rule: 'stale-identity', name: 'used 89 days ago', seed: base({ identities: [svc({ last_used_at: daysAgo(89) })] }), fires: [] },
+  { rule: 'stale-identity', name: 'disabled identities are not judged', seed: base({ identities: [svc({ last_used_at: daysAgo(200), disabled: true })] }), fires: [] },
+  { rule: 'stale-identity', name: 'per-provider threshold', seed: base({ identities: [svc({ last_used_at: daysAgo(50), provider: 'strict' })] }), fires: ['svc'] },
+
+  // stale-credential
+  { rule: 'stale-credential', name: 'key unused for 100 days', seed: base({ identities: [svc()], credentials: [key({ last_used_at: daysAgo(100), created_at: daysAgo(50) })] }), fires: ['k1'] },
+  { rule: 'stale-credential', name: 'admin identity\'s stale key is high', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin' })], credentials: [key({ last_used_at: daysAgo(100) })] }), fires: ['k1'], severity: 'high' },
+  { rule: 'stale-credential', name: 'inactive key', seed: base({ identities: [svc()], credentials: [key({ last_used_at: daysAgo(100), status: 'inactive' })] }), fires: [] },
+  { rule: 'stale-credential', name: 'unknown last use', seed: base({ identities: [svc()], credentials: [key({ last_used_at: null, last_used_known: false })] }), fires: [] },
+
+  // unrotated-credential
+  { rule: 'unrotated-credential', name: 'created 200 days ago, never rotated', seed: base({ identities: [svc()], credentials: [key({ created_at: daysAgo(200) })] }), fires: ['k1'], reason: /never rotated 200 days ago/ },
+  { rule: 'unrotated-credential', name: 'old but rotated recently', seed: base({ identities: [svc()], credentials: [key({ created_at: daysAgo(200), last_rotated_at: daysAgo(10) })] }), fires: [] },
+  { rule: 'unrotated-credential', name: 'rotated long ago', seed: base({ identities: [svc()], credentials: [key({ created_at: daysAgo(900), last_rotated_at: daysAgo(700) })] }), fires: ['k1'] },
+
+  // non-expiring-credential
+  { rule: 'non-expiring-credential', name: 'no expiry', seed: base({ identities: [svc()], credentials: [key({ expires_at: null })] }), fires: ['k1'], reason: /never expires/ },
+  { rule: 'non-expiring-credential', name: 'three-year lifetime', seed: base({ identities: [svc()], credentials: [key({ created_at: daysAgo(10), expires_at: daysAhead(3 * 365) })] }), fires: ['k1'], reason: /lifetime of 1105 days/ },
+  { rule: 'non-expiring-credential', name: 'expiry within a year', seed: base({ identities: [svc()], credentials: [key()] }), fires: [] },
+  { rule: 'non-expiring-credential', name: 'store without expiry support', seed: base({ identities: [svc()], credentials: [key({ expires_at: null, expiry_supported: false })] }), fires: [] },
+
+  // leaked-credential
+  { rule: 'leaked-credential', name: 'open alert on an active key', seed: base({ identities: [svc()], credentials: [key({ leak_signal: 'secret scanning alert #4 (open)' })] }), fires: ['k1'], severity: 'critical' },
+  { rule: 'leaked-credential', name: 'leaked but already revoked', seed: base({ identities: [svc()], credentials: [key({ leak_signal: 'alert #4', status: 'revoked' })] }), fires: [] },
+
+  // expired-exception
+  { rule: 'expired-exception', name: 'exception past its expiry', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAgo(1) }] }), fires: ['x1'] },
+  { rule: 'expired-exception', name: 'exception still in force', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAhead(1) }] }), fires: [] },
+];
