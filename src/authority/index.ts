@@ -86,7 +86,7 @@ async function loadKind<T>(files: string[], key: string, schema: z.ZodType<T>, r
       for await (const rec of readRecords(file, { key, requiredColumns: required })) {
         const parsed = schema.safeParse(stripUndefined(rec));
         if (parsed.success) out.push({ file: rec.file, line: rec.line, value: parsed.data });
-        else for (const i of parsed.error.issues) issues.push({ file: rec.file, line: rec.line, field: i.path.join('.') || undefined, message: describe(i) });
+        else for (const i of parsed.error.issues) issues.push({ file: rec.file, line: rec.line, field: i.path.join('.') || undefined, message: describe(i, rec.value) });
         if (issues.length > 200) return out; // enough to fix; do not drown the user
       }
     } catch (e) {
@@ -103,9 +103,12 @@ function stripUndefined(rec: SourcedRecord): Record<string, unknown> {
   return o;
 }
 
-function describe(i: z.core.$ZodIssue): string {
+function describe(i: z.core.$ZodIssue, value: Record<string, unknown>): string {
   if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-  if (i.code === 'invalid_type') return i.input === undefined ? 'is required' : `expected ${i.expected}`;
+  if (i.code === 'invalid_type') {
+    const present = i.path.length > 0 && value[String(i.path[0])] !== undefined && value[String(i.path[0])] !== null;
+    return present ? `expected ${i.expected}` : 'is required';
+  }
   if (i.code === 'invalid_value') return `expected one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
   return i.message;
 }

@@ -45,7 +45,7 @@ export async function* readRecords(file: string, opts: { key?: string; requiredC
 
 function* readYaml(file: string, text: string, key?: string): Generator<SourcedRecord> {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) throw new InputError(doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: `invalid YAML: ${e.message.split('\n')[0]}` })));
   let list: Node | null = doc.contents;
   if (list === null) return;
@@ -66,8 +66,10 @@ function* readYaml(file: string, text: string, key?: string): Generator<SourcedR
 function* readJson(file: string, text: string, key?: string): Generator<SourcedRecord> {
   let data: unknown;
   try { data = JSON.parse(text); } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : undefined;
+    // Node 20's message has no position: JSON is YAML, and the YAML parser reports where it broke.
+    const m = /position (\d+)/.exec((e as Error).message) ?? /line (\d+)/.exec((e as Error).message);
+    const line = m ? (m[0].startsWith('line') ? Number(m[1]) : text.slice(0, Number(m[1])).split('\n').length)
+      : text.slice(0, jsonErrorOffset(text)).split('\n').length;
     throw new InputError([{ file, line, message: `invalid JSON: ${(e as Error).message}` }]);
   }
   if (data && typeof data === 'object' && !Array.isArray(data) && key && key in data) data = (data as Record<string, unknown>)[key];
@@ -153,4 +155,39 @@ export function parseBool(v: unknown): boolean | null | 'invalid' {
   if (['false', 'no', 'n', '0'].includes(s)) return false;
   if (['unknown', 'null', 'n/a'].includes(s)) return null;
   return 'invalid';
+}
+
+/** Offset of the first JSON syntax error (Node 20's JSON.parse does not say where it broke). */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++; };
+  const fail = (): never => { throw i; };
+  const lit = (w: string) => { if (text.startsWith(w, i)) i += w.length; else fail(); };
+  const str = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') { if (text[i] === '\\') i++; else if (text.charCodeAt(i) < 0x20) fail(); i++; }
+    if (text[i] !== '"') fail();
+    i++;
+  };
+  const num = () => { const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400)); if (!m) fail(); i += m![0].length; };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++; ws();
+      if (text[i] === '}') { i++; return; }
+      for (;;) { ws(); if (text[i] !== '"') fail(); str(); ws(); if (text[i] !== ':') fail(); i++; value(); ws(); if (text[i] === ',') { i++; continue; } if (text[i] === '}') { i++; return; } fail(); }
+    }
+    if (c === '[') {
+      i++; ws();
+      if (text[i] === ']') { i++; return; }
+      for (;;) { value(); ws(); if (text[i] === ',') { i++; continue; } if (text[i] === ']') { i++; return; } fail(); }
+    }
+    if (c === '"') return str();
+    if (c === 't') return lit('true');
+    if (c === 'f') return lit('false');
+    if (c === 'n') return lit('null');
+    return num();
+  };
+  try { value(); ws(); if (i < text.length) fail(); return text.length; } catch (at) { return typeof at === 'number' ? at : 0; }
 }

@@ -57,12 +57,12 @@ export async function reconcileStage(store: Store, loaded: LoadedConfig, runId?:
 export interface ReportStageOptions { formats: string[]; outDir: string; byOwner?: boolean; now?: Date; log?: Logger }
 
 export async function reportStage(store: Store, loaded: LoadedConfig, runId: string, opts: ReportStageOptions): Promise<string[]> {
-  const { writeReports } = await import('../reports/index.js');
+  const { writeReports, parseFormats } = await import('../reports/index.js');
   const { files } = await writeReports(store, {
-    runId, formats: opts.formats, outDir: opts.outDir, byOwner: opts.byOwner, includeResolved: loaded.config.reports.include_resolved, now: opts.now,
+    runId, formats: parseFormats(opts.formats, loaded.config.reports.formats), outDir: opts.outDir, byOwner: opts.byOwner, includeResolved: loaded.config.reports.include_resolved, now: opts.now,
   });
   await setRunStage(store, runId, 'report');
-  return files;
+  return files.map((f) => f.path);
 }
 
 /** Exit code of a finished run: incomplete collection outranks findings, because findings from it are not the whole truth. */

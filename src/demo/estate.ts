@@ -1,0 +1,58 @@
+// The built-in sample estate of a SaaS tool with no connector of its own, imported through the file connector.
+// Dated relative to today, it is built so that every finding kind appears at least once.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const day = 86_400_000;
+
+export function writeSaasEstate(dir: string, now = new Date()): { grants: Record<string, unknown>[]; owners: Record<string, unknown>[]; people: Record<string, unknown>[]; exceptions: Record<string, unknown>[] } {
+  const ago = (n: number) => new Date(now.getTime() - n * day).toISOString();
+  const ahead = (n: number) => new Date(now.getTime() + n * day).toISOString();
+  const identities = [
+    ['u-alice', 'user', 'alice', 'alice', 'true', '', ago(700), ago(1)],
+    ['u-bob', 'user', 'bob', 'bob', 'true', '', ago(900), ago(70)],
+    ['svc-ci', 'service_account', 'ci-deployer', '', 'false', '', ago(400), ago(1)],
+    ['svc-legacy', 'service_account', 'legacy-sync', '', 'false', '', ago(1200), ago(200)],
+    ['bot-report', 'bot', 'bot-report', '', 'false', 'carol', ago(300), ago(2)],
+    ['svc-new', 'service_account', 'new-integration', '', 'false', 'alice', ago(20), ago(3)],
+  ];
+  writeFileSync(join(dir, 'identities.csv'), ['ref,kind,name,login,human,owner,created_at,last_used_at', ...identities.map((r) => r.join(','))].join('\n') + '\n');
+  const creds = [
+    { ref: 'tok-ci', kind: 'app_key', name: 'ci-deployer token', identity_ref: 'svc-ci', created_at: ago(200), last_used_at: ago(1), expires_at: null, status: 'active' },
+    { ref: 'tok-legacy', kind: 'app_key', name: 'legacy-sync token', identity_ref: 'svc-legacy', created_at: ago(400), last_used_at: ago(150), expires_at: ahead(200), status: 'active' },
+    { ref: 'tok-leaked', kind: 'pat', name: 'report bot token', identity_ref: 'bot-report', created_at: ago(30), last_used_at: ago(2), expires_at: ahead(60), status: 'active',
+      leak_signal: 'found in a public paste by the vendor\'s secret scanning' },
+    { ref: 'tok-bob', kind: 'pat', name: 'bob personal token', identity_ref: 'u-bob', created_by: 'bob', created_at: ago(100), last_used_at: ago(65), expires_at: ahead(100), status: 'active' },
+    { ref: 'vault/db-password', kind: 'stored_secret', name: 'db-password', owner: 'bob', created_at: ago(50), expiry_supported: false, last_used_known: false, status: 'active' },
+    { ref: 'tok-legacy-used', kind: 'app_key', name: 'legacy-sync replica token', identity_ref: 'svc-legacy', created_at: ago(60), last_used_at: ago(5), expires_at: ahead(30), status: 'active' },
+  ];
+  writeFileSync(join(dir, 'credentials.ndjson'), creds.map((c) => JSON.stringify(c)).join('\n') + '\n');
+  const ents = [
+    { identity_ref: 'u-alice', identity_name: 'alice', resource_ref: 'workspace', permission: 'member', level: 'write' },
+    { identity_ref: 'u-bob', identity_name: 'bob', resource_ref: 'workspace', permission: 'member', level: 'write' },
+    { identity_ref: 'svc-ci', identity_name: 'ci-deployer', resource_ref: 'workspace', permission: 'admin', level: 'admin', privileged: true },
+    { identity_ref: 'svc-legacy', identity_name: 'legacy-sync', resource_ref: 'billing', permission: 'write', level: 'write', last_used_at: ago(5) },
+    { identity_ref: 'bot-report', identity_name: 'bot-report', resource_ref: 'reports', permission: 'admin', level: 'admin', privileged: true },
+    { identity_ref: 'svc-new', identity_name: 'new-integration', resource_ref: 'docs', permission: 'read', level: 'read' },
+  ];
+  writeFileSync(join(dir, 'entitlements.json'), JSON.stringify(ents, null, 2) + '\n');
+  return {
+    people: [
+      { id: 'alice', name: 'Alice Example', email: 'alice@example.com', status: 'active', team: 'platform', logins: { saas: ['alice'] } },
+      { id: 'bob', name: 'Bob Example', email: 'bob@example.com', status: 'departed', departed_at: ago(60).slice(0, 10), team: 'data', logins: { saas: ['bob'] } },
+      { id: 'carol', name: 'Carol Example', email: 'carol@example.com', status: 'active', team: 'finance', logins: { saas: ['carol'] } },
+    ],
+    owners: [{ provider: 'saas', identity: 'svc-ci', owner: 'alice' }],
+    grants: [
+      { id: 'SAAS-1', provider: 'saas', identity: 'alice', resource: 'workspace', permission: 'member', max_level: 'write', approver: 'carol', ticket: 'IAM-101', granted_at: ago(700).slice(0, 10), expires_at: ahead(300).slice(0, 10), justification: 'engineer' },
+      { id: 'SAAS-2', provider: 'saas', identity: 'bob', resource: 'workspace', permission: 'member', max_level: 'write', approver: 'carol', ticket: 'IAM-102', granted_at: ago(900).slice(0, 10), expires_at: ahead(100).slice(0, 10), justification: 'analyst' },
+      { id: 'SAAS-3', provider: 'saas', identity: 'svc-ci', resource: 'workspace', permission: 'admin', max_level: 'admin', owner: 'alice', approver: 'carol', ticket: 'IAM-103', granted_at: ago(400).slice(0, 10), justification: 'deploys the workspace config' },
+      { id: 'SAAS-4', provider: 'saas', identity: 'svc-legacy', resource: 'billing', permission: 'write', max_level: 'write', owner: 'bob', approver: 'carol', ticket: 'IAM-104', granted_at: ago(1200).slice(0, 10), expires_at: ago(30).slice(0, 10), justification: 'billing sync (to be retired)' },
+      { id: 'SAAS-5', provider: 'saas', identity: 'bot-*', resource: '*', permission: '*', max_level: 'write', owner: 'carol', approver: 'alice', ticket: 'IAM-105', expires_at: ahead(90).slice(0, 10), justification: 'reporting bots may write reports' },
+      { id: 'SAAS-6', provider: 'saas', identity: 'svc-ci', resource: 'analytics', permission: 'read', max_level: 'read', owner: 'alice', approver: 'carol', ticket: 'IAM-106', expires_at: ahead(60).slice(0, 10), justification: 'read dashboards (never provisioned)' },
+    ],
+    exceptions: [
+      { id: 'EXC-1', rule: 'ungranted-access', match: 'svc-new|*', reason: 'integration under review', ticket: 'SEC-7', owner: 'alice', expires_at: ago(2).slice(0, 10) },
+    ],
+  };
+}
