@@ -74,6 +74,7 @@ export const ActionRule = z.strictObject({
     operation: z.string(),
     after_days: z.number().int().min(0).default(14),
   }).optional().describe('A destructive follow-up once the reversible action has held this long.'),
+  allow_irreversible: z.boolean().default(false).describe('Allow `operation` itself to be one that cannot be undone (revoking a token that cannot be disabled). Off: such an operation is held, never run.'),
 });
 
 export const Remediation = z.strictObject({

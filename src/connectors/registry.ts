@@ -20,3 +20,13 @@ export async function loadConnector(id: string): Promise<Connector<any>> {
   if (mod.connector.id !== id) throw new Error(`connector folder ${id} exports id ${mod.connector.id}`);
   return mod.connector;
 }
+
+/**
+ * Test-only: registers an extra connector (an in-memory fake provider) under `id`; returns a function that removes it.
+ * Production code never calls this; the folder/registry meta-test checks CONNECTORS before any test registers.
+ */
+export function registerConnector(id: string, loader: Loader): () => void {
+  if (Object.hasOwn(CONNECTORS, id)) throw new Error(`connector "${id}" is already registered`);
+  CONNECTORS[id] = loader;
+  return () => { delete CONNECTORS[id]; };
+}
