@@ -1,0 +1,105 @@
+// The known ways an IAM principal escalates to administrator, as data. Sources: Rhino Security Labs' catalogue
+// (the 21 original methods and their later additions in Pacu's iam__privesc_scan: CodeStar, SageMaker, layers),
+// Bishop Fox's iam-vulnerable (CodeBuild, SageMaker jobs, SSM, EC2 Instance Connect, CloudFormation UpdateStack).
+//
+// A rule holds when every step holds. A step's action must be allowed on a target of the given kind (or on some
+// resource, for "any"). `passRole` adds iam:PassRole on an administrator-capable role the service can assume (with
+// iam:PassedToService set to that service); `serviceRole` requires such a role to exist, for paths that hijack a
+// resource already running with it (we cannot see functions, stacks or instances in IAM data, so we assume one may
+// use any role that trusts the service — and say so in the evidence).
+
+export type TargetKind =
+  /** A customer-managed policy attached to some principal (the principal's own first). */
+  | 'attached-policy'
+  /** Any IAM user (the principal itself first). */
+  | 'user'
+  /** A group with at least one member (the principal's own groups first). */
+  | 'group-with-members'
+  /** A role whose policies a customer may change (not service-linked, not IAM Identity Center's). */
+  | 'modifiable-role'
+  /** Another user that is administrator or can escalate. */
+  | 'other-admin-user'
+  /** A group whose policies make a member administrator or able to escalate. */
+  | 'admin-group'
+  /** A modifiable role, other than the principal, that is administrator or can escalate. */
+  | 'other-admin-role'
+  /** Some resource of the action's service. */
+  | 'any';
+
+export interface Step {
+  /** Any one of these actions satisfies the step. */
+  anyOf: string[];
+  on: TargetKind;
+  /** The action attaches a managed policy: iam:PolicyARN is set to an administrator policy when evaluating. */
+  attachesPolicy?: boolean;
+}
+
+export interface ServiceRole { service: string; instanceProfile?: boolean }
+
+export interface EscalationRule {
+  path: string;
+  summary: string;
+  steps: Step[];
+  passRole?: ServiceRole;
+  serviceRole?: ServiceRole;
+  /** Can assume an administrator-capable role through its trust policy. */
+  assumeRole?: boolean;
+  /** Depends on which other principals are administrator-capable (solved to a fixpoint). */
+  transitive: boolean;
+}
+
+const iam = (action: string, on: TargetKind, attachesPolicy = false): Step => ({ anyOf: [`iam:${action}`], on, attachesPolicy });
+const any = (...anyOf: string[]): Step => ({ anyOf, on: 'any' });
+
+export const ESCALATION_RULES: EscalationRule[] = [
+  { path: 'iam:CreatePolicyVersion', summary: 'can write a new default version of a customer-managed policy attached to a principal', steps: [iam('CreatePolicyVersion', 'attached-policy')], transitive: false },
+  { path: 'iam:SetDefaultPolicyVersion', summary: 'can switch an attached customer-managed policy to any of its stored versions', steps: [iam('SetDefaultPolicyVersion', 'attached-policy')], transitive: false },
+  { path: 'iam:AttachUserPolicy', summary: 'can attach an administrator policy to a user', steps: [iam('AttachUserPolicy', 'user', true)], transitive: false },
+  { path: 'iam:AttachGroupPolicy', summary: 'can attach an administrator policy to a group with members', steps: [iam('AttachGroupPolicy', 'group-with-members', true)], transitive: false },
+  { path: 'iam:AttachRolePolicy', summary: 'can attach an administrator policy to a role', steps: [iam('AttachRolePolicy', 'modifiable-role', true)], transitive: false },
+  { path: 'iam:PutUserPolicy', summary: 'can write an administrator inline policy onto a user', steps: [iam('PutUserPolicy', 'user')], transitive: false },
+  { path: 'iam:PutGroupPolicy', summary: 'can write an administrator inline policy onto a group with members', steps: [iam('PutGroupPolicy', 'group-with-members')], transitive: false },
+  { path: 'iam:PutRolePolicy', summary: 'can write an administrator inline policy onto a role', steps: [iam('PutRolePolicy', 'modifiable-role')], transitive: false },
+  { path: 'iam:CreateAccessKey', summary: 'can create an access key for another user that is administrator-capable', steps: [iam('CreateAccessKey', 'other-admin-user')], transitive: true },
+  { path: 'iam:CreateLoginProfile', summary: 'can set a console password for another user that is administrator-capable (if it has none)', steps: [iam('CreateLoginProfile', 'other-admin-user')], transitive: true },
+  { path: 'iam:UpdateLoginProfile', summary: 'can reset the console password of another user that is administrator-capable', steps: [iam('UpdateLoginProfile', 'other-admin-user')], transitive: true },
+  { path: 'iam:AddUserToGroup', summary: 'can add a user to an administrator-capable group', steps: [iam('AddUserToGroup', 'admin-group')], transitive: true },
+  { path: 'iam:UpdateAssumeRolePolicy', summary: 'can rewrite the trust policy of an administrator-capable role to trust itself, then assume it', steps: [iam('UpdateAssumeRolePolicy', 'other-admin-role')], transitive: true },
+  { path: 'sts:AssumeRole', summary: 'can assume an administrator-capable role that trusts it', steps: [], assumeRole: true, transitive: true },
+  { path: 'iam:PassRole+ec2:RunInstances', summary: 'can launch an instance with an administrator-capable instance profile', steps: [any('ec2:RunInstances', 'ec2:RequestSpotInstances')], passRole: { service: 'ec2.amazonaws.com', instanceProfile: true }, transitive: true },
+  { path: 'iam:PassRole+autoscaling', summary: 'can launch instances through an Auto Scaling group with an administrator-capable instance profile', steps: [any('autoscaling:CreateAutoScalingGroup', 'autoscaling:UpdateAutoScalingGroup'), any('autoscaling:CreateLaunchConfiguration', 'ec2:CreateLaunchTemplate', 'ec2:CreateLaunchTemplateVersion')], passRole: { service: 'ec2.amazonaws.com', instanceProfile: true }, transitive: true },
+  { path: 'iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction', summary: 'can create a Lambda function with an administrator-capable role and invoke it', steps: [any('lambda:CreateFunction'), any('lambda:InvokeFunction', 'lambda:InvokeFunctionUrl')], passRole: { service: 'lambda.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+lambda:CreateFunction+lambda:CreateEventSourceMapping', summary: 'can create a Lambda function with an administrator-capable role and trigger it from an event source', steps: [any('lambda:CreateFunction'), any('lambda:CreateEventSourceMapping')], passRole: { service: 'lambda.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+lambda:CreateFunction+lambda:AddPermission', summary: 'can create a Lambda function with an administrator-capable role and let another account invoke it', steps: [any('lambda:CreateFunction'), any('lambda:AddPermission')], passRole: { service: 'lambda.amazonaws.com' }, transitive: true },
+  { path: 'lambda:UpdateFunctionCode', summary: 'can replace the code of an existing Lambda function, which may run with an administrator-capable role', steps: [any('lambda:UpdateFunctionCode')], serviceRole: { service: 'lambda.amazonaws.com' }, transitive: true },
+  { path: 'lambda:UpdateFunctionConfiguration', summary: 'can add a layer to an existing Lambda function, which may run with an administrator-capable role', steps: [any('lambda:UpdateFunctionConfiguration')], serviceRole: { service: 'lambda.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+glue:CreateDevEndpoint', summary: 'can create a Glue development endpoint with an administrator-capable role and log in to it', steps: [any('glue:CreateDevEndpoint')], passRole: { service: 'glue.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+glue:CreateJob', summary: 'can create and run a Glue job with an administrator-capable role', steps: [any('glue:CreateJob'), any('glue:StartJobRun', 'glue:CreateTrigger')], passRole: { service: 'glue.amazonaws.com' }, transitive: true },
+  { path: 'glue:UpdateDevEndpoint', summary: 'can set its SSH key on an existing Glue development endpoint, which may run with an administrator-capable role', steps: [any('glue:UpdateDevEndpoint')], serviceRole: { service: 'glue.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+cloudformation:CreateStack', summary: 'can create a CloudFormation stack that runs as an administrator-capable role', steps: [any('cloudformation:CreateStack', 'cloudformation:CreateStackSet')], passRole: { service: 'cloudformation.amazonaws.com' }, transitive: true },
+  { path: 'cloudformation:UpdateStack', summary: 'can update an existing CloudFormation stack, which may run as an administrator-capable role', steps: [any('cloudformation:UpdateStack', 'cloudformation:UpdateStackSet')], serviceRole: { service: 'cloudformation.amazonaws.com' }, transitive: true },
+  { path: 'cloudformation:CreateChangeSet+cloudformation:ExecuteChangeSet', summary: 'can change an existing CloudFormation stack, which may run as an administrator-capable role', steps: [any('cloudformation:CreateChangeSet'), any('cloudformation:ExecuteChangeSet')], serviceRole: { service: 'cloudformation.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+datapipeline:CreatePipeline', summary: 'can create a Data Pipeline that runs commands as an administrator-capable role', steps: [any('datapipeline:CreatePipeline'), any('datapipeline:PutPipelineDefinition')], passRole: { service: 'datapipeline.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+sagemaker:CreateNotebookInstance', summary: 'can create a SageMaker notebook with an administrator-capable role and open it', steps: [any('sagemaker:CreateNotebookInstance'), any('sagemaker:CreatePresignedNotebookInstanceUrl')], passRole: { service: 'sagemaker.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+sagemaker:CreateTrainingJob', summary: 'can run a SageMaker training job with an administrator-capable role', steps: [any('sagemaker:CreateTrainingJob')], passRole: { service: 'sagemaker.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+sagemaker:CreateProcessingJob', summary: 'can run a SageMaker processing job with an administrator-capable role', steps: [any('sagemaker:CreateProcessingJob')], passRole: { service: 'sagemaker.amazonaws.com' }, transitive: true },
+  { path: 'sagemaker:CreatePresignedNotebookInstanceUrl', summary: 'can open an existing SageMaker notebook, which may run with an administrator-capable role', steps: [any('sagemaker:CreatePresignedNotebookInstanceUrl')], serviceRole: { service: 'sagemaker.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+codebuild:CreateProject', summary: 'can create and start a CodeBuild project with an administrator-capable role', steps: [any('codebuild:CreateProject'), any('codebuild:StartBuild', 'codebuild:StartBuildBatch')], passRole: { service: 'codebuild.amazonaws.com' }, transitive: true },
+  { path: 'codebuild:StartBuild', summary: 'can start an existing CodeBuild project with an overridden buildspec; the project may run with an administrator-capable role', steps: [any('codebuild:StartBuild', 'codebuild:StartBuildBatch')], serviceRole: { service: 'codebuild.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+codestar:CreateProject', summary: 'can create a CodeStar project with an administrator-capable service role', steps: [any('codestar:CreateProject')], passRole: { service: 'codestar.amazonaws.com' }, transitive: true },
+  // Rhino's CreateProjectFromTemplate variant uses an action absent from the service authorization reference (and so
+  // from the catalogue); the documented variant below reaches the same CodeStar service role.
+  { path: 'codestar:CreateProject+codestar:AssociateTeamMember', summary: 'can create a CodeStar project and make itself its owner, acting through an administrator-capable CodeStar role', steps: [any('codestar:CreateProject'), any('codestar:AssociateTeamMember')], serviceRole: { service: 'codestar.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+ecs:RunTask', summary: 'can register and run an ECS task with an administrator-capable task role', steps: [any('ecs:RegisterTaskDefinition'), any('ecs:RunTask', 'ecs:StartTask', 'ecs:CreateService', 'ecs:UpdateService')], passRole: { service: 'ecs-tasks.amazonaws.com' }, transitive: true },
+  { path: 'iam:PassRole+apprunner:CreateService', summary: 'can create an App Runner service with an administrator-capable instance role', steps: [any('apprunner:CreateService')], passRole: { service: 'tasks.apprunner.amazonaws.com' }, transitive: true },
+  { path: 'ssm:SendCommand', summary: 'can run commands on instances, which may carry an administrator-capable instance profile', steps: [any('ssm:SendCommand')], serviceRole: { service: 'ec2.amazonaws.com', instanceProfile: true }, transitive: true },
+  { path: 'ssm:StartSession', summary: 'can open a shell on instances, which may carry an administrator-capable instance profile', steps: [any('ssm:StartSession')], serviceRole: { service: 'ec2.amazonaws.com', instanceProfile: true }, transitive: true },
+  { path: 'ec2-instance-connect:SendSSHPublicKey', summary: 'can push an SSH key to instances, which may carry an administrator-capable instance profile', steps: [any('ec2-instance-connect:SendSSHPublicKey', 'ec2-instance-connect:SendSerialConsoleSSHPublicKey')], serviceRole: { service: 'ec2.amazonaws.com', instanceProfile: true }, transitive: true },
+];
+
+/** Every action the rules name (a test checks each exists in the catalogue, so a rename cannot silently disable one). */
+export function ruleActions(): string[] {
+  const out = new Set<string>(['iam:PassRole', 'sts:AssumeRole']);
+  for (const r of ESCALATION_RULES) for (const s of r.steps) for (const a of s.anyOf) out.add(a);
+  return [...out].sort();
+}
