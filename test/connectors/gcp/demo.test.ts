@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { startDemo } from '../../../src/sim/gcp/demo.js';
+import { collectRun, onCleanup, openStore, tempDir, writeConfig } from '../../helpers/index.js';
+
+describe('gcp demo estate', () => {
+  it('collects completely and holds the facts behind each expected finding', async () => {
+    const demo = await startDemo();
+    onCleanup(() => demo.close());
+    const dir = tempDir();
+    const store = await openStore(dir);
+    const loaded = await writeConfig(dir, { sources: demo.sources, authority: { required: false } });
+    const { runId, outcomes } = await collectRun(store, loaded, { env: demo.env });
+    expect(outcomes.every((o) => o.status === 'complete')).toBe(true);
+    expect(outcomes).toHaveLength(5);
+    const one = async (sql: string) => (await store.all(`${sql} AND run_id = $1`, [runId])).length;
+    // over-privileged: a basic role on a service account.
+    expect(await one("SELECT 1 FROM entitlements WHERE permission = 'roles/editor' AND identity_ref LIKE '%serviceAccounts/deployer@%' AND level = 'write' AND privileged")).toBe(1);
+    // non-expiring: a key valid until 9999 and a secret without expire time.
+    expect(await one("SELECT 1 FROM credentials WHERE expires_at IS NULL AND expiry_supported AND status = 'active'")).toBeGreaterThanOrEqual(2);
+    // leaked: exposure signal on an active key.
+    expect(await one("SELECT 1 FROM credentials WHERE leak_signal IS NOT NULL AND status = 'active'")).toBe(1);
+    // ungranted public access, critical by construction.
+    expect(await one("SELECT 1 FROM entitlements WHERE identity_ref = 'allUsers' AND privileged")).toBe(1);
+    // expired grant on a conditional binding that still runs.
+    expect(await one("SELECT 1 FROM entitlements WHERE identity_ref = 'user:bob@acme.example' AND expires_at > now()")).toBe(1);
+    // unrotated: rotated (or created) long ago; stale: last used 170 days ago, known.
+    expect(await one("SELECT 1 FROM credentials WHERE coalesce(last_rotated_at, created_at) < now() - INTERVAL 365 DAY AND status = 'active'")).toBeGreaterThanOrEqual(2);
+    expect(await one("SELECT 1 FROM credentials WHERE last_used_known AND last_used_at < now() - INTERVAL 120 DAY AND status = 'active'")).toBe(1);
+    expect(demo.expect).toEqual(expect.arrayContaining(['over-privileged', 'non-expiring-credential', 'leaked-credential', 'ungranted-access', 'expired-grant', 'unrotated-credential', 'stale-credential']));
+    expect(Object.values(demo.env).every((v) => !JSON.stringify(demo.sources).includes(v))).toBe(true);
+  });
+});
