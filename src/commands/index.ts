@@ -9,5 +9,12 @@ import { command as capabilities } from './capabilities.js';
 import { command as schema } from './schema.js';
 import { command as demo } from './demo.js';
 import { command as exportCmd } from './export.js';
+import { command as plan } from './plan.js';
+import { command as apply } from './apply.js';
+import { command as rollback } from './rollback.js';
+import { reportCommand as report } from './report.js';
+import { runsCommand as runs } from './runs.js';
+import { diffCommand as diff } from './diff.js';
+import { explainCommand as explain } from './explain.js';
 
-export const COMMANDS: Command<any>[] = [demo, scan, collect, reconcile, query, validate, capabilities, schema, exportCmd];
+export const COMMANDS: Command<any>[] = [demo, scan, collect, reconcile, report, runs, diff, explain, plan, apply, rollback, query, validate, capabilities, schema, exportCmd];

@@ -5,7 +5,7 @@ import { parseShard } from '../pipeline/collect.js';
 import { collectOptions, type CollectArgs } from './collect.js';
 import { progressReporter } from './progress.js';
 import { formatSummary } from './summary.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
 
 export interface ScanArgs extends CollectArgs { mode?: 'report' | 'enforce'; 'by-owner'?: boolean }
 
@@ -31,6 +31,10 @@ export const command: Command<ScanArgs> = {
       const { summary } = await reconcileStage(store, loaded, run.run_id);
       let code = await exitCodeFor(store, run.run_id, args['fail-on'] ?? cfg.reports.fail_on);
       if (args.mode === 'enforce') {
+        // Two keys for the dangerous half: the flag here and `remediation.mode: enforce` in the reviewed config.
+        if (cfg.remediation.mode !== 'enforce') {
+          throw new UserError(`scan --mode enforce needs remediation.mode: enforce in ${loaded.file ?? 'the config'} as well; nothing was changed (the scan's reports were not written either)`);
+        }
         const { planActions, writePlan, applyPlan } = await import('../remediate/index.js');
         const plan = await planActions(store, loaded, { runId: run.run_id });
         const written = await writePlan(plan, cfg.remediation.plan_dir);

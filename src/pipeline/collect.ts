@@ -8,7 +8,8 @@ import { loadConnector } from '../connectors/registry.js';
 import type { Connector, ConnectorContext, HttpContext, TenantSink } from '../connectors/types.js';
 import { HttpCache } from '../connectors/http/cache.js';
 import { DEFAULT_RETRY, newCounters } from '../connectors/http/fetch.js';
-import { Credential, Entitlement, Identity, type SourceStatus } from '../model/index.js';
+import type { SourceStatus } from '../model/index.js';
+import { normalizeCredential, normalizeEntitlement, normalizeIdentity, type Normalized } from '../model/normalize.js';
 import type { Store } from '../store/store.js';
 import type { RecordWriter } from '../store/writer.js';
 import type { Logger } from '../log.js';
@@ -140,22 +141,22 @@ async function collectSource(store: Store, loaded: LoadedConfig, source: Source,
     let rows = 0;
     const partial: string[] = [];
     const where = (kind: string, rec: { ref?: unknown }) => `${source.name}/${tenant} ${kind} ${typeof rec.ref === 'string' ? rec.ref : '(no ref)'}`;
-    const emit = (w: RecordWriter, kind: string, schema: typeof Identity | typeof Credential | typeof Entitlement, rec: unknown) => {
-      const parsed = schema.safeParse(rec);
-      if (!parsed.success) {
+    const emit = (w: RecordWriter, kind: string, normalize: (r: unknown) => Normalized<object>, rec: unknown) => {
+      const parsed = normalize(rec);
+      if (!parsed.ok) {
         // An odd record is reported and the tenant marked partial; it is never silently dropped.
-        const msg = `${where(kind, rec as { ref?: unknown })}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+        const msg = `${where(kind, rec as { ref?: unknown })}: ${parsed.error}`;
         partial.push(msg);
         log.warn(`dropped malformed record: ${msg}`);
         return;
       }
-      w.append({ ...base, ...parsed.data });
+      w.append(parsed.value as Record<string, unknown>, base);
       if (++rows % 10_000 === 0) opts.onProgress?.({ source: source.name, tenant, phase: 'rows', rows });
     };
     const sink: TenantSink = {
-      identity: (r) => emit(writers.identities, 'identity', Identity, r),
-      credential: (r) => emit(writers.credentials, 'credential', Credential, r),
-      entitlement: (r) => emit(writers.entitlements, 'entitlement', Entitlement, r),
+      identity: (r) => emit(writers.identities, 'identity', normalizeIdentity, r),
+      credential: (r) => emit(writers.credentials, 'credential', normalizeCredential, r),
+      entitlement: (r) => emit(writers.entitlements, 'entitlement', normalizeEntitlement, r),
       partial: (reason) => { partial.push(reason); log.warn(`tenant ${tenant} incomplete: ${reason}`); },
       http,
     };

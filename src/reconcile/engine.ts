@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { sqlString } from '../store/store.js';
 import { RULES } from './rules/index.js';
 import type { Rule } from './rule.js';
-import { setupSql, type Thresholds } from './setup.js';
+import { derivedSql, entGrantsSql, setupSql, type GlobBucket, type Thresholds } from './setup.js';
 import { LEVELS } from '../model/index.js';
 
 export interface ReconcileOptions {
@@ -40,6 +40,9 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
 
   return store.transaction(async () => {
     for (const sql of setupSql(opts.runId, opts.authorityRunId ?? opts.runId, now, opts.policy, opts.policy.providers)) await store.run(sql);
+    const buckets = await store.all<GlobBucket & Record<string, unknown>>('SELECT DISTINCT mode, plen FROM glob_grants ORDER BY ALL');
+    await store.run(entGrantsSql(buckets));
+    for (const sql of derivedSql()) await store.run(sql);
     await store.run(`CREATE OR REPLACE TEMP TABLE raw_findings (
       rule_id VARCHAR, subject_type VARCHAR, severity VARCHAR, provider VARCHAR, tenant VARCHAR, source VARCHAR, subject_ref VARCHAR,
       identity_ref VARCHAR, resource_ref VARCHAR, permission VARCHAR, level VARCHAR, privileged BOOLEAN, owner VARCHAR, reason VARCHAR, evidence JSON)`);
@@ -57,14 +60,15 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     const nowLit = `${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
     // One row per finding id; a public identity (anyone on the internet) is always critical.
     await store.run(`CREATE OR REPLACE TEMP TABLE cur_findings AS
-      SELECT DISTINCT ON (finding_id) f.*,
+      SELECT f.*,
         CASE WHEN pub.ref IS NOT NULL AND f.rule_id <> 'unfulfilled-grant' THEN 'critical' ELSE f.severity END AS final_severity,
         coalesce(o.owner_status, CASE WHEN f.owner IS NULL THEN 'none' END) AS owner_status
       FROM (SELECT *, substr(sha256(concat_ws('|', rule_id, provider, tenant, subject_ref)), 1, 32) AS finding_id FROM raw_findings) f
       LEFT JOIN (SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public') pub
         ON pub.source = f.source AND pub.tenant = f.tenant AND pub.ref = f.identity_ref
       LEFT JOIN owner_resolution o ON o.source = f.source AND o.tenant = f.tenant AND o.ref = f.identity_ref
-      ORDER BY finding_id, f.reason`);
+      -- One row per finding id (a rule may reach one subject twice, e.g. created by and owned by a departed person).
+      QUALIFY row_number() OVER (PARTITION BY f.finding_id ORDER BY f.reason) = 1`);
 
     const prev = await store.one<{ run_id: string }>(
       `SELECT run_id FROM runs WHERE reconciled_at IS NOT NULL AND seq < $1 AND status IN ('complete', 'partial') ORDER BY seq DESC LIMIT 1`, [run.seq]);

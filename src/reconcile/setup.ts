@@ -38,34 +38,62 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
          coalesce(o.max_lifetime_days, ${defaults.max_credential_lifetime_days}) AS max_lifetime_days
        FROM providers p LEFT JOIN policy_overrides o USING (provider)`,
 
-    // Entitlement × matching grant. Exact grants join by hash on (provider, identity, resource), once by identity ref
-    // and once by identity name; glob grants join on provider equality and then GLOB, so a few thousand glob grants
-    // never make the join quadratic over the exact ones.
-    `CREATE OR REPLACE TEMP TABLE ent_grants AS
+    // Glob grants, each keyed by the longest literal prefix of its identity or resource pattern (see entGrantsSql).
+    `CREATE OR REPLACE TEMP TABLE glob_grants AS
+       WITH p AS (SELECT *, regexp_extract(identity, '^[^*?\\[]*') AS id_prefix, regexp_extract(resource, '^[^*?\\[]*') AS res_prefix
+                  FROM cur_grants WHERE is_glob)
+       SELECT *,
+         CASE WHEN length(id_prefix) > 0 AND length(id_prefix) >= length(res_prefix) THEN 'id' WHEN length(res_prefix) > 0 THEN 'res' ELSE 'any' END AS mode,
+         least(CASE WHEN length(id_prefix) > 0 AND length(id_prefix) >= length(res_prefix) THEN length(id_prefix) ELSE length(res_prefix) END, 24) AS plen,
+         left(CASE WHEN length(id_prefix) > 0 AND length(id_prefix) >= length(res_prefix) THEN id_prefix ELSE res_prefix END, 24) AS pkey
+       FROM p`,
+  ];
+}
+
+export interface GlobBucket { mode: 'id' | 'res' | 'any'; plen: number }
+
+/**
+ * Entitlement × matching grant. Exact grants join by hash on (provider, identity, resource), once by identity ref and
+ * once by identity name. Glob grants join by hash on (provider, the first plen characters) of the field their literal
+ * prefix comes from — one join per distinct prefix length — and only then test GLOB, so thousands of glob grants
+ * never turn the join into entitlements × globs. Globs with no literal prefix at all fall back to provider equality.
+ */
+export function entGrantsSql(buckets: GlobBucket[]): string {
+  const cols = `e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.* EXCLUDE (tenant, run_id)`;
+  const globCols = `e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.* EXCLUDE (tenant, run_id, id_prefix, res_prefix, mode, plen, pkey)`;
+  const globMatch = `(g.tenant = '*' OR e.tenant GLOB g.tenant) AND (e.identity_ref GLOB g.identity OR e.identity_name GLOB g.identity) AND e.resource_ref GLOB g.resource`;
+  const parts = [
+    `SELECT ${cols} FROM e JOIN exact g ON g.provider = e.provider AND g.identity = e.identity_ref AND g.resource = e.resource_ref
+      WHERE g.tenant = '*' OR g.tenant = e.tenant`,
+    `SELECT ${cols} FROM e JOIN exact g ON g.provider = e.provider AND g.identity = e.identity_name AND g.resource = e.resource_ref
+      WHERE (g.tenant = '*' OR g.tenant = e.tenant) AND e.identity_name <> e.identity_ref`,
+  ];
+  for (const b of buckets) {
+    const on = `g.mode = '${b.mode}' AND g.plen = ${b.plen} AND g.provider = e.provider`;
+    if (b.mode === 'id') {
+      parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} AND g.pkey = left(e.identity_ref, ${b.plen}) WHERE ${globMatch}`);
+      parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} AND g.pkey = left(e.identity_name, ${b.plen}) WHERE ${globMatch}`);
+    } else if (b.mode === 'res') {
+      parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} AND g.pkey = left(e.resource_ref, ${b.plen}) WHERE ${globMatch}`);
+    } else {
+      parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} WHERE ${globMatch}`);
+    }
+  }
+  return `CREATE OR REPLACE TEMP TABLE ent_grants AS
        WITH e AS (SELECT source, provider, tenant, ref, identity_ref, coalesce(identity_name, identity_ref) AS identity_name, resource_ref, permission, level FROM cur_entitlements),
        exact AS (SELECT * FROM cur_grants WHERE NOT is_glob),
-       globs AS (SELECT * FROM cur_grants WHERE is_glob),
-       matched AS (
-         SELECT e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.* EXCLUDE (tenant, run_id)
-           FROM e JOIN exact g ON g.provider = e.provider AND g.identity = e.identity_ref AND g.resource = e.resource_ref
-          WHERE g.tenant = '*' OR g.tenant = e.tenant
-         UNION
-         SELECT e.source, e.tenant, e.ref, e.permission, e.level, g.* EXCLUDE (tenant, run_id)
-           FROM e JOIN exact g ON g.provider = e.provider AND g.identity = e.identity_name AND g.resource = e.resource_ref
-          WHERE (g.tenant = '*' OR g.tenant = e.tenant) AND e.identity_name <> e.identity_ref
-         UNION
-         SELECT e.source, e.tenant, e.ref, e.permission, e.level, g.* EXCLUDE (tenant, run_id)
-           FROM e JOIN globs g ON g.provider = e.provider
-          WHERE (g.tenant = '*' OR e.tenant GLOB g.tenant)
-            AND (e.identity_ref GLOB g.identity OR e.identity_name GLOB g.identity)
-            AND e.resource_ref GLOB g.resource)
+       matched AS (${parts.join('\n         UNION\n         ')})
        SELECT m.*,
          (m.expires_at IS NULL OR m.expires_at > (SELECT now FROM params)) AND (m.granted_at IS NULL OR m.granted_at <= (SELECT now FROM params)) AS valid,
          (m.permission = '*' OR m.e_perm GLOB m.permission) AS perm_ok,
          (m.max_level IS NULL OR lvl_rank(m.e_level) <= lvl_rank(m.max_level)) AS level_ok,
          NOT regexp_matches(m.identity, '[*?\\[]') AS names_identity
-       FROM matched m`,
+       FROM matched m`;
+}
 
+/** The relations built on grant matching: per-entitlement grant state, identity access, people and ownership. */
+export function derivedSql(): string[] {
+  return [
     `CREATE OR REPLACE TEMP TABLE ent_state AS
        SELECT e.source, e.tenant, e.ref,
          count(g.grant_id) AS n_match,

@@ -41,20 +41,26 @@ export async function getRun(store: Store, runId: string): Promise<RunRow | unde
 }
 
 /** The newest run that committed its collection (complete or partial), optionally before a given sequence. */
-export async function latestRun(store: Store, opts: { beforeSeq?: number; withStage?: string } = {}): Promise<RunRow | undefined> {
+export async function latestRun(store: Store, opts: { beforeSeq?: number; withStage?: string; reconciled?: boolean } = {}): Promise<RunRow | undefined> {
   const conds = [`status IN ('complete', 'partial')`];
+  if (opts.reconciled) conds.push('reconciled_at IS NOT NULL');
   const params: (number | string)[] = [];
   if (opts.beforeSeq !== undefined) { params.push(opts.beforeSeq); conds.push(`seq < $${params.length}`); }
   if (opts.withStage) { params.push(opts.withStage); conds.push(`stage = $${params.length}`); }
   return store.one<RunRow & Record<string, unknown>>(`SELECT * FROM runs WHERE ${conds.join(' AND ')} ORDER BY seq DESC LIMIT 1`, params);
 }
 
-/** Resolve a user's run reference: an id, `latest`, `previous`, or a sequence number. */
-export async function resolveRun(store: Store, ref: string): Promise<RunRow | undefined> {
-  if (ref === 'latest') return latestRun(store);
+/**
+ * Resolve a user's run reference: an id, `latest`, `previous`, or a sequence number. `latest` and `previous` name
+ * reconciled runs: a run that was collected but never reconciled (a scan killed mid-reconcile) has no findings yet
+ * and must not be read as a clean run by report, diff or plan. `collected: true` (reconcile, export) drops that filter.
+ */
+export async function resolveRun(store: Store, ref: string, opts: { collected?: boolean } = {}): Promise<RunRow | undefined> {
+  const reconciled = !opts.collected;
+  if (ref === 'latest') return latestRun(store, { reconciled });
   if (ref === 'previous') {
-    const last = await latestRun(store);
-    return last ? latestRun(store, { beforeSeq: last.seq }) : undefined;
+    const last = await latestRun(store, { reconciled });
+    return last ? latestRun(store, { beforeSeq: last.seq, reconciled }) : undefined;
   }
   if (/^\d+$/.test(ref)) return store.one<RunRow & Record<string, unknown>>('SELECT * FROM runs WHERE seq = $1', [Number(ref)]);
   return getRun(store, ref);

@@ -17,6 +17,9 @@ export interface StoreOptions {
 
 export type Row = Record<string, unknown>;
 
+/** NHI_PROFILE=1 prints every statement's duration on stderr (for benchmarks, never in normal runs). */
+const PROFILE = process.env.NHI_PROFILE === '1';
+
 export class Store {
   private constructor(
     readonly path: string,
@@ -28,6 +31,9 @@ export class Store {
   static async open(path: string, opts: StoreOptions = {}): Promise<Store> {
     const file = path === ':memory:' ? path : resolve(path);
     if (file !== ':memory:') {
+      // DuckDB creates the WAL and spill files itself, later, with the process umask: make every file this process
+      // creates from here on owner-only, so no moment exists where the inventory (or its WAL) is world-readable.
+      restrictUmask();
       if (opts.readOnly && !existsSync(file)) throw new UserError(`database ${file} does not exist: run \`nhi-recon scan\` or \`collect\` first`);
       mkdirSync(dirname(file), { recursive: true });
     }
@@ -91,7 +97,9 @@ export class Store {
   }
 
   async run(sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>): Promise<void> {
+    const t0 = PROFILE ? performance.now() : 0;
     await this.conn.run(sql, params);
+    if (PROFILE) process.stderr.write(`[sql ${(performance.now() - t0).toFixed(0)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 140)}\n`);
   }
 
   /** Rows as plain objects: timestamps become Date, integers become number (they never exceed 2^53 here). */
@@ -136,6 +144,10 @@ export class Store {
     try { this.conn.closeSync(); } catch { /* already closed */ }
     try { this.instance.closeSync(); } catch { /* already closed */ }
   }
+}
+
+function restrictUmask(): void {
+  try { const was = process.umask(0o077); process.umask(was | 0o077); } catch { /* worker threads cannot set the umask; the chmod below still applies */ }
 }
 
 function normaliseRow(r: Record<string, unknown>): Row {

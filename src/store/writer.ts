@@ -9,11 +9,13 @@ export class RecordWriter {
 
   constructor(private readonly appender: DuckDBAppender, private readonly columns: Column[], private readonly batchRows: number) {}
 
-  append(row: Record<string, unknown>): void {
+  /** Appends one row; columns missing from `row` are taken from `base` (run_id, source … without a spread per row). */
+  append(row: Record<string, unknown>, base?: Record<string, unknown>): void {
     if (this.closed) throw new Error('writer is closed');
     const a = this.appender;
     for (const col of this.columns) {
-      const v = row[col.name];
+      let v = row[col.name];
+      if (v === undefined && base) v = base[col.name];
       if (v === null || v === undefined) {
         if (col.notNull) throw new Error(`column ${col.name} must not be empty`);
         a.appendNull();

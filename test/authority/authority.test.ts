@@ -5,7 +5,7 @@ import { loadAuthority } from '../../src/authority/index.js';
 import { InputError } from '../../src/errors.js';
 import { tempDir } from '../helpers/index.js';
 
-const empty = { grants: [], owners: [], people: [], exceptions: [] };
+const empty: { grants: string[]; owners: string[]; people: string[]; exceptions: string[] } = { grants: [], owners: [], people: [], exceptions: [] };
 
 async function reject(files: Partial<typeof empty>): Promise<string> {
   try { await loadAuthority({ ...empty, ...files }); } catch (e) { expect(e).toBeInstanceOf(InputError); return (e as Error).message; }
