@@ -1,0 +1,39 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { capabilitiesDoc, findingKindsDoc } from '../scripts/gen-docs.js';
+import { CONNECTORS, loadConnector } from '../src/connectors/registry.js';
+
+const root = new URL('../', import.meta.url);
+
+describe('generated docs and the plugin registry', () => {
+  it('docs/finding-kinds.md is up to date with the rules (run `npm run docs`)', () => {
+    expect(readFileSync(new URL('docs/finding-kinds.md', root), 'utf8')).toBe(findingKindsDoc());
+  });
+
+  it('docs/capabilities.md is up to date with the connectors (run `npm run docs`)', async () => {
+    expect(readFileSync(new URL('docs/capabilities.md', root), 'utf8')).toBe(await capabilitiesDoc());
+  });
+
+  it('connector folders on disk equal the registry, each with a readme naming its least privileges', async () => {
+    const folders = readdirSync(new URL('src/connectors/', root), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== 'http').map((d) => d.name).sort();
+    expect(Object.keys(CONNECTORS).filter((k) => !k.startsWith('test-')).sort()).toEqual(folders);
+    for (const id of folders) {
+      expect((await loadConnector(id)).id).toBe(id);
+      expect(existsSync(new URL(`src/connectors/${id}/readme.md`, root)), `${id}/readme.md`).toBe(true);
+    }
+  });
+
+  it('the core never names a provider', () => {
+    const hits: string[] = [];
+    const walk = (dir: URL) => {
+      for (const d of readdirSync(dir, { withFileTypes: true })) {
+        const u = new URL(d.name + (d.isDirectory() ? '/' : ''), dir);
+        if (d.isDirectory()) walk(u);
+        else if (/octokit|github|aws-sdk|@azure|googleapis|google-cloud/i.test(readFileSync(u, 'utf8'))) hits.push(u.pathname);
+      }
+    };
+    for (const core of ['store', 'reconcile', 'remediate', 'reports']) walk(new URL(`src/${core}/`, root));
+    expect(hits).toEqual([]);
+  });
+});
