@@ -113,6 +113,8 @@ export function createFetch(opts: FetchOptions): typeof fetch {
     let attempt = 0;
     for (;;) {
       attempt++;
+      // A run that was stopped (budget spent, cancelled) sends nothing more, and counts nothing it did not send.
+      if (opts.signal?.aborted) throw opts.signal.reason;
       const headers = new Headers(req.headers);
       if (cached?.etag) headers.set('if-none-match', cached.etag);
       const timeout = AbortSignal.timeout(policy.timeoutMs);
@@ -131,7 +133,7 @@ export function createFetch(opts: FetchOptions): typeof fetch {
         await sleep(retryDelay(attempt, policy), opts.signal);
         continue;
       }
-      trackRate(opts.counters, res.headers);
+      trackRate(opts.counters, res.headers, res.status);
       if (res.status === 304 && cached) {
         opts.counters.cached++;
         const h = new Headers(cached.headers ?? {});
@@ -169,17 +171,29 @@ export function createFetch(opts: FetchOptions): typeof fetch {
   return ((input: string | URL | Request, init?: RequestInit) => limit(() => doFetch(input, init))) as typeof fetch;
 }
 
-function trackRate(counters: HttpCounters, h: Headers): void {
+// Budget used in the current rate window, from the provider's own remaining counter. Requests in flight answer out
+// of order, so the window's range is kept: a non-304 answer showing `r` left spent the unit r+1 → r; a 304 spent
+// nothing. Used = (highest r+1 of a charged answer) − (lowest r seen). A changed x-ratelimit-reset opens a new window.
+const rateWindows = new WeakMap<HttpCounters, { reset: string | null; top: number | null; bottom: number; before: number }>();
+
+function trackRate(counters: HttpCounters, h: Headers, status = 200): void {
   const remaining = h.get('x-ratelimit-remaining');
   if (remaining === null) return;
   const r = Number(remaining);
   if (!Number.isFinite(r)) return;
-  if (counters.rateRemaining !== null && r < counters.rateRemaining) counters.rateBudgetUsed += counters.rateRemaining - r;
-  else if (counters.rateRemaining === null) {
-    const used = Number(h.get('x-ratelimit-used'));
-    if (Number.isFinite(used)) counters.rateBudgetUsed = Math.max(counters.rateBudgetUsed, 1);
+  const reset = h.get('x-ratelimit-reset');
+  const charged = status !== 304;
+  let w = rateWindows.get(counters);
+  if (!w || (reset !== null && w.reset !== null && reset !== w.reset && Number(reset) > Number(w.reset)) || (reset === null && r > w.bottom && charged)) {
+    w = { reset, top: null, bottom: r, before: counters.rateBudgetUsed };
+    rateWindows.set(counters, w);
+  } else if (reset !== null && w.reset !== null && Number(reset) < Number(w.reset)) {
+    return; // a late answer from the previous window
   }
-  counters.rateRemaining = r;
+  if (charged) w.top = Math.max(w.top ?? r + 1, r + 1);
+  w.bottom = Math.min(w.bottom, r);
+  counters.rateBudgetUsed = w.before + (w.top === null ? 0 : Math.max(0, w.top - w.bottom));
+  counters.rateRemaining = w.bottom;
 }
 
 /** Query strings may carry tokens (SAS, signed URLs): never put them in a message. */

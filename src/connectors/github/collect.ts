@@ -1,0 +1,260 @@
+// Collection of one organisation. Org-wide listings first, then every repository in parallel (the shared fetch
+// bounds requests in flight). Each scope that fails marks the tenant partial with its reason; a spent rate budget
+// stops the whole tenant cleanly. Nothing that failed is ever reported as absent.
+import type { ConnectorContext, TenantSink } from '../types.js';
+import { RateBudgetExhaustedError } from '../http/fetch.js';
+import { createClient, listAll, type Client } from './client.js';
+import type { GitHubOptions, Scope } from './options.js';
+import * as M from './map.js';
+
+interface Repo { id: number; name: string; private: boolean; archived?: boolean; visibility?: string }
+interface UserLite { login: string; type?: string }
+interface Team { id: number; slug: string; name: string }
+interface OrgSecret extends M.Secret { visibility: 'all' | 'private' | 'selected' }
+interface Alert { number: number; secret_type: string; secret_type_display_name?: string; secret?: string; html_url: string; created_at: string;
+  validity?: string; repository?: { full_name: string } }
+
+export function statusOf(e: unknown): number | undefined {
+  const s = (e as { status?: unknown })?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+/** Octokit wraps what fetch throws (our SourceUnavailableError, RateBudgetExhaustedError) in a RequestError 500. */
+export function rootCause(e: unknown): unknown {
+  const cause = (e as { cause?: unknown })?.cause;
+  return cause instanceof Error && (e as { name?: string }).name === 'HttpError' ? cause : e;
+}
+
+export function describeError(e: unknown): string {
+  e = rootCause(e);
+  const status = statusOf(e);
+  const msg = (e as Error)?.message ?? String(e);
+  return status && !msg.startsWith(String(status)) ? `${status} ${msg}` : msg;
+}
+
+export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: string, sink: TenantSink, installationId?: number): Promise<void> {
+  const o = ctx.options;
+  const skip = new Set<Scope>(o.skip);
+  const machine = o.machine_users.map(M.globToRegExp);
+  const abort = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, abort.signal]);
+  const client = createClient({ options: o, env: ctx.env, http: sink.http, signal, installationId });
+  // Secret-scanning alerts carry the secret itself: they are read without the ETag cache so no value is stored.
+  const noCache = createClient({ options: o, env: ctx.env, http: { ...sink.http, cache: null }, signal, installationId });
+  const list = <T>(c: Client, route: string, params: Record<string, unknown>, key?: string) => listAll<T>(c, route, { params, key, maxPages: o.max_pages });
+
+  let stopped = false;
+  const notRun: string[] = [];
+  /** Runs one scope; its failure marks the tenant partial, a spent budget stops everything still to come. */
+  const scope = async (name: string, fn: () => Promise<void>, opts: { absentOn404?: boolean; on403?: string } = {}) => {
+    if (stopped) { notRun.push(name); return; }
+    try {
+      await fn();
+    } catch (err) {
+      const e = rootCause(err);
+      if (e instanceof RateBudgetExhaustedError) {
+        if (!stopped) { stopped = true; abort.abort(e); sink.partial(`${org}: rate budget exhausted during ${name}; collection stopped: ${e.message}`); }
+        return;
+      }
+      if (stopped) { notRun.push(name); return; }
+      if (opts.absentOn404 && statusOf(e) === 404) { ctx.log.debug(`${org}: ${name} not available (404): treated as none`); return; }
+      const hint = statusOf(e) === 403 && opts.on403 ? ` (${opts.on403})` : '';
+      sink.partial(`${org}: ${name}: ${describeError(e)}${hint}`);
+    }
+  };
+
+  // The organisation itself must be readable: otherwise the tenant failed (thrown), it is not empty.
+  const orgInfo = (await client.request('GET /orgs/{org}', { org })).data as { default_repository_permission?: string | null };
+  const basePermission = orgInfo.default_repository_permission ?? null;
+
+  const users = new Map<string, M.UserFacts>();
+  const seeUser = (u: UserLite, facts: Partial<M.UserFacts> = {}) => {
+    const cur = users.get(u.login) ?? { login: u.login, type: u.type };
+    users.set(u.login, { ...cur, ...Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)), type: cur.type ?? u.type });
+  };
+
+  let repos: Repo[] = [];
+  let teams: Team[] = [];
+  const outside = new Set<string>();
+  const alertsByLast8 = new Map<string, Alert[]>();
+  let alertCount = 0;
+
+  // --- org-wide listings, in parallel ---------------------------------------------------------------------
+  await Promise.all([
+    scope('repositories', async () => { repos = await list<Repo>(client, 'GET /orgs/{org}/repos', { org, type: 'all' }); }),
+    skip.has('members') ? null : scope('members', async () => {
+      const [admins, all] = await Promise.all([
+        list<UserLite>(client, 'GET /orgs/{org}/members', { org, role: 'admin' }),
+        list<UserLite>(client, 'GET /orgs/{org}/members', { org, role: 'all' }),
+      ]);
+      const adminSet = new Set(admins.map((a) => a.login));
+      for (const u of [...all, ...admins.filter((a) => !all.some((x) => x.login === a.login))]) {
+        const role = adminSet.has(u.login) ? 'admin' : 'member';
+        seeUser(u, { role });
+        sink.entitlement(M.memberEntitlement(org, u.login, role, basePermission));
+      }
+    }),
+    skip.has('outside_collaborators') ? null : scope('outside collaborators', async () => {
+      for (const u of await list<UserLite>(client, 'GET /orgs/{org}/outside_collaborators', { org })) { outside.add(u.login); seeUser(u, { outside: true }); }
+    }),
+    skip.has('invitations') ? null : scope('pending invitations', async () => {
+      for (const i of await list<{ id: number; login: string | null; email: string | null; role: string; created_at: string; inviter?: { login: string } }>(client, 'GET /orgs/{org}/invitations', { org })) {
+        sink.identity({ ref: M.ref.invitation(org, i.id), kind: 'user', name: i.login ?? i.email ?? `invitation ${i.id}`, login: i.login, human: true,
+          created_at: M.d(i.created_at), last_used_known: false, disabled: true,
+          attributes: { pending_invitation: true, role: i.role, inviter: i.inviter?.login ?? null, email_invited: !!i.email } });
+      }
+    }),
+    skip.has('teams') ? null : scope('teams', async () => { teams = await list<Team>(client, 'GET /orgs/{org}/teams', { org }); }),
+    skip.has('secret_scanning') ? null : scope('secret-scanning alerts', async () => {
+      const alerts = await list<Alert>(noCache, 'GET /orgs/{org}/secret-scanning/alerts', { org, state: 'open' });
+      for (const a of alerts) {
+        alertCount++;
+        // Only the last eight characters are kept, to match what GitHub shows of an authorized token; the value is dropped here.
+        const last8 = M.tokenLastEight(a.secret_type, a.secret);
+        delete a.secret;
+        if (last8) alertsByLast8.set(last8, [...(alertsByLast8.get(last8) ?? []), a]);
+      }
+    }, { absentOn404: true, on403: 'needs secret_scanning_alerts: read (App) or security_events / admin:org (token)' }),
+  ]);
+
+  // --- what depends on the repository list and the alerts ---------------------------------------------------
+  const orgSecretsTask = skip.has('actions_secrets') ? null : scope('organisation Actions secrets', async () => {
+    const secrets = await list<OrgSecret>(client, 'GET /orgs/{org}/actions/secrets', { org }, 'secrets');
+    await Promise.all(secrets.map(async (s) => {
+      const r = M.ref.orgSecret(org, s.name);
+      sink.credential(M.secretCredential(r, s, { scope: 'organization', visibility: s.visibility }));
+      const exposed = s.visibility === 'all' ? repos : s.visibility === 'private' ? repos.filter((x) => x.private) : null;
+      if (exposed) { for (const x of exposed) sink.entitlement(M.secretExposure(r, s.name, org, x.name, 'organization')); return; }
+      await scope(`repositories of organisation secret ${s.name}`, async () => {
+        for (const x of await list<Repo>(client, 'GET /orgs/{org}/actions/secrets/{secret_name}/repositories', { org, secret_name: s.name }, 'repositories')) {
+          sink.entitlement(M.secretExposure(r, s.name, org, x.name, 'organization'));
+        }
+      });
+    }));
+  });
+
+  const rolesTask = skip.has('org_roles') ? null : scope('organisation roles', async () => {
+    const roles = await list<{ id: number; name: string; base_role?: string | null; permissions: string[] }>(client, 'GET /orgs/{org}/organization-roles', { org }, 'roles');
+    await Promise.all(roles.map(async (role) => {
+      const { level, privileged } = M.orgRoleLevel(role.name, role.base_role, role.permissions);
+      const common = { resource_ref: M.ref.org(org), permission: `org_role:${role.name}`, level, privileged, via: 'role' as const, attributes: { role_id: role.id, permissions: role.permissions } };
+      await Promise.all([
+        scope(`holders of organisation role ${role.name}`, async () => {
+          for (const u of await list<UserLite & { assignment?: string }>(client, 'GET /orgs/{org}/organization-roles/{role_id}/users', { org, role_id: role.id })) {
+            seeUser(u);
+            sink.entitlement({ ...common, ref: M.ref.orgRole(org, role.id, 'user', u.login), identity_ref: M.ref.user(org, u.login), identity_name: u.login, path: u.assignment ?? null });
+          }
+        }),
+        scope(`teams holding organisation role ${role.name}`, async () => {
+          for (const t of await list<Team>(client, 'GET /orgs/{org}/organization-roles/{role_id}/teams', { org, role_id: role.id })) {
+            sink.entitlement({ ...common, ref: M.ref.orgRole(org, role.id, 'team', t.slug), identity_ref: M.ref.team(org, t.slug), identity_name: t.slug });
+          }
+        }),
+      ]);
+    }));
+  }, { absentOn404: true });
+
+  const teamsTask = Promise.all(teams.map((t) => scope(`team ${t.slug}`, async () => {
+    const [members, trepos] = await Promise.all([
+      list<UserLite>(client, 'GET /orgs/{org}/teams/{team_slug}/members', { org, team_slug: t.slug }),
+      list<Repo & { role_name?: string; permissions?: Record<string, boolean> }>(client, 'GET /orgs/{org}/teams/{team_slug}/repos', { org, team_slug: t.slug }),
+    ]);
+    sink.identity({ ref: M.ref.team(org, t.slug), kind: 'team', name: t.slug, human: null, last_used_known: false, attributes: { team_id: t.id, name: t.name, members: members.length } });
+    for (const r of trepos) {
+      const level = M.repoLevel(r.role_name, r.permissions);
+      const permission = r.role_name ?? level;
+      sink.entitlement({ ref: M.ref.teamRepo(org, r.name, t.slug), identity_ref: M.ref.team(org, t.slug), identity_name: t.slug, resource_ref: M.ref.repo(org, r.name),
+        permission, level, privileged: level === 'admin', via: 'direct' });
+      for (const m of members) {
+        seeUser(m);
+        sink.entitlement({ ref: M.ref.teamMemberRepo(org, r.name, t.slug, m.login), identity_ref: M.ref.user(org, m.login), identity_name: m.login,
+          resource_ref: M.ref.repo(org, r.name), permission, level, privileged: level === 'admin', via: 'team', path: `team:${t.slug}` });
+      }
+    }
+  })));
+
+  const installationsTask = skip.has('app_installations') ? null : scope('GitHub App installations', async () => {
+    type Inst = Parameters<typeof M.installationRecords>[1];
+    for (const i of await list<Inst>(client, 'GET /orgs/{org}/installations', { org }, 'installations')) {
+      const rec = M.installationRecords(org, i);
+      sink.identity(rec.identity);
+      for (const e of rec.entitlements) sink.entitlement(e);
+    }
+  });
+
+  const patsTask = skip.has('fine_grained_pats') ? null : scope('fine-grained personal access tokens', async () => {
+    const pats = await list<M.PatGrant>(client, 'GET /orgs/{org}/personal-access-tokens', { org });
+    await Promise.all(pats.map(async (p) => {
+      seeUser(p.owner);
+      sink.credential(M.patCredential(org, p));
+      if (Object.keys(p.permissions.organization ?? {}).length) sink.entitlement(M.patEntitlement(org, p, M.ref.org(org), 'organization'));
+      if (p.repository_selection === 'all') { sink.entitlement(M.patEntitlement(org, p, M.ref.org(org), 'repository')); return; }
+      if (p.repository_selection !== 'subset') return;
+      await scope(`repositories of fine-grained PAT ${p.id}`, async () => {
+        for (const r of await list<Repo>(client, 'GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories', { org, pat_id: p.id })) {
+          sink.entitlement(M.patEntitlement(org, p, M.ref.repo(org, r.name), 'repository'));
+        }
+      });
+    }));
+  }, { on403: o.app ? 'the App needs organization_personal_access_tokens: read' : 'listing fine-grained PATs needs GitHub App authentication; use `app`, or add fine_grained_pats to `skip`' });
+
+  const credAuthTask = skip.has('credential_authorizations') ? null : scope('SAML credential authorizations', async () => {
+    let matched = 0;
+    for (const c of await list<M.CredAuth>(client, 'GET /orgs/{org}/credential-authorizations', { org })) {
+      seeUser({ login: c.login });
+      const rec = M.credAuthCredential(org, c);
+      const hits = c.token_last_eight ? alertsByLast8.get(c.token_last_eight) : undefined;
+      if (hits?.length) {
+        matched += hits.length;
+        const a = hits[0]!;
+        rec.leak_signal = `open secret-scanning alert #${a.number} (${a.secret_type_display_name ?? a.secret_type}) in ${a.repository?.full_name ?? org}, since ${a.created_at}`;
+        rec.attributes = { ...rec.attributes, leak_alerts: hits.map((h) => ({ number: h.number, secret_type: h.secret_type, html_url: h.html_url,
+          repository: h.repository?.full_name ?? null, created_at: h.created_at, validity: h.validity ?? null })) };
+      }
+      sink.credential(rec);
+    }
+    if (alertCount) ctx.log.info(`${org}: ${alertCount} open secret-scanning alert(s), ${matched} matched to a collected credential`);
+  }, { absentOn404: true });
+
+  // --- every repository ------------------------------------------------------------------------------------
+  const reposTask = Promise.all(repos.map(async (repo) => {
+    const full = `${org}/${repo.name}`;
+    const p = { owner: org, repo: repo.name };
+    await Promise.all([
+      skip.has('collaborators') ? null : scope(`collaborators of ${full}`, async () => {
+        for (const c of await list<UserLite & { role_name?: string; permissions?: Record<string, boolean> }>(client, 'GET /repos/{owner}/{repo}/collaborators', { ...p, affiliation: 'direct' })) {
+          seeUser(c);
+          sink.entitlement(M.collaboratorEntitlement(org, repo.name, c, outside.has(c.login)));
+        }
+      }),
+      skip.has('deploy_keys') ? null : scope(`deploy keys of ${full}`, async () => {
+        for (const k of await list<M.DeployKey>(client, 'GET /repos/{owner}/{repo}/keys', p)) {
+          const rec = M.deployKeyRecords(org, repo.name, k);
+          sink.identity(rec.identity); sink.credential(rec.credential); sink.entitlement(rec.entitlement);
+        }
+      }),
+      skip.has('actions_secrets') ? null : scope(`Actions secrets of ${full}`, async () => {
+        for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/actions/secrets', p, 'secrets')) {
+          const r = M.ref.repoSecret(org, repo.name, s.name);
+          sink.credential(M.secretCredential(r, s, { scope: 'repository', repository: full }));
+          sink.entitlement(M.secretExposure(r, s.name, org, repo.name, 'repository'));
+        }
+      }),
+      skip.has('environment_secrets') ? null : scope(`environments of ${full}`, async () => {
+        const envs = await list<{ name: string }>(client, 'GET /repos/{owner}/{repo}/environments', p, 'environments');
+        await Promise.all(envs.map((env) => scope(`secrets of environment ${env.name} in ${full}`, async () => {
+          for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { ...p, environment_name: env.name }, 'secrets')) {
+            const r = M.ref.envSecret(org, repo.name, env.name, s.name);
+            sink.credential(M.secretCredential(r, s, { scope: 'environment', repository: full, environment: env.name }));
+            sink.entitlement(M.secretExposure(r, s.name, org, repo.name, `environment:${env.name}`));
+          }
+        })));
+      }),
+    ]);
+  }));
+
+  await Promise.all([orgSecretsTask, rolesTask, teamsTask, installationsTask, patsTask, credAuthTask, reposTask]);
+
+  for (const u of users.values()) sink.identity(M.userIdentity(org, { ...u, outside: outside.has(u.login) || u.outside }, machine));
+  if (notRun.length) sink.partial(`${org}: not collected after the rate budget ran out: ${notRun.slice(0, 5).join('; ')}${notRun.length > 5 ? ` … and ${notRun.length - 5} more` : ''}`);
+}

@@ -1,0 +1,235 @@
+// GitHub payloads → canonical records. All provider knowledge of levels, privilege and refs lives here.
+import { createHash } from 'node:crypto';
+import { parseDate, type CredentialInput, type EntitlementInput, type IdentityInput, type Level } from '../../model/index.js';
+
+/** GitHub timestamps (ISO 8601) to Dates; an unparseable one is kept out rather than guessed. */
+export function d(v: string | null | undefined): Date | null {
+  const x = parseDate(v);
+  return x instanceof Date ? x : null;
+}
+
+// --- refs (stable, provider-native; remediation parses them back with parseRef) ----------------------------------
+export const ref = {
+  org: (org: string) => `github:${org}`,
+  repo: (org: string, repo: string) => `github:${org}/${repo}`,
+  user: (org: string, login: string) => `github:${org}/user/${login}`,
+  team: (org: string, slug: string) => `github:${org}/team/${slug}`,
+  invitation: (org: string, id: number) => `github:${org}/invitation/${id}`,
+  member: (org: string, login: string) => `github:${org}/member/${login}`,
+  orgRole: (org: string, roleId: number, kind: 'user' | 'team', who: string) => `github:${org}/org_role/${roleId}/${kind}/${who}`,
+  collaborator: (org: string, repo: string, login: string) => `github:${org}/${repo}/collaborator/${login}`,
+  teamRepo: (org: string, repo: string, slug: string) => `github:${org}/${repo}/team/${slug}`,
+  teamMemberRepo: (org: string, repo: string, slug: string, login: string) => `github:${org}/${repo}/team/${slug}/member/${login}`,
+  deployKey: (org: string, repo: string, id: number) => `github:${org}/${repo}/deploy_key/${id}`,
+  orgSecret: (org: string, name: string) => `github:${org}/secret/${name}`,
+  repoSecret: (org: string, repo: string, name: string) => `github:${org}/${repo}/secret/${name}`,
+  envSecret: (org: string, repo: string, env: string, name: string) => `github:${org}/${repo}/env/${encodeURIComponent(env)}/secret/${name}`,
+  installation: (org: string, id: number) => `github:${org}/app_installation/${id}`,
+  pat: (org: string, id: number) => `github:${org}/fine_grained_pat/${id}`,
+  credAuth: (org: string, id: number) => `github:${org}/credential_authorization/${id}`,
+};
+
+export type ParsedRef =
+  | { type: 'org'; org: string }
+  | { type: 'repo'; org: string; repo: string }
+  | { type: 'user'; org: string; login: string }
+  | { type: 'collaborator'; org: string; repo: string; login: string }
+  | { type: 'team_repo'; org: string; repo: string; slug: string }
+  | { type: 'deploy_key'; org: string; repo: string; id: number }
+  | { type: 'org_secret'; org: string; name: string }
+  | { type: 'repo_secret'; org: string; repo: string; name: string }
+  | { type: 'env_secret'; org: string; repo: string; env: string; name: string }
+  | { type: 'fine_grained_pat'; org: string; id: number }
+  | { type: 'credential_authorization'; org: string; id: number };
+
+/** The inverse of `ref` for the refs remediation acts on; null for anything else. */
+export function parseRef(r: string): ParsedRef | null {
+  const m = /^github:([^/]+)(?:\/(.*))?$/.exec(r);
+  if (!m) return null;
+  const org = m[1]!;
+  const rest = m[2];
+  if (!rest) return { type: 'org', org };
+  const p = rest.split('/');
+  let x: RegExpExecArray | null;
+  if (p[0] === 'user' && p.length === 2) return { type: 'user', org, login: p[1]! };
+  if (p[0] === 'secret' && p.length === 2) return { type: 'org_secret', org, name: p[1]! };
+  if (p[0] === 'fine_grained_pat' && p.length === 2 && /^\d+$/.test(p[1]!)) return { type: 'fine_grained_pat', org, id: Number(p[1]) };
+  if (p[0] === 'credential_authorization' && p.length === 2 && /^\d+$/.test(p[1]!)) return { type: 'credential_authorization', org, id: Number(p[1]) };
+  const repo = p[0]!;
+  if (p.length === 1) return { type: 'repo', org, repo };
+  if (p[1] === 'collaborator' && p.length === 3) return { type: 'collaborator', org, repo, login: p[2]! };
+  if (p[1] === 'team' && p.length === 3) return { type: 'team_repo', org, repo, slug: p[2]! };
+  if (p[1] === 'deploy_key' && (x = /^\d+$/.exec(p[2] ?? '')) && p.length === 3) return { type: 'deploy_key', org, repo, id: Number(x[0]) };
+  if (p[1] === 'secret' && p.length === 3) return { type: 'repo_secret', org, repo, name: p[2]! };
+  if (p[1] === 'env' && p[3] === 'secret' && p.length === 5) return { type: 'env_secret', org, repo, env: decodeURIComponent(p[2]!), name: p[4]! };
+  return null;
+}
+
+// --- levels and privilege ------------------------------------------------------------------------------------
+/** Repository roles: read/triage → read, write/maintain → write, admin → admin. Custom roles fall back to their flags. */
+export function repoLevel(roleName: string | undefined, perms?: Record<string, boolean>): Level {
+  switch (roleName) {
+    case 'read': case 'pull': case 'triage': return 'read';
+    case 'write': case 'push': case 'maintain': return 'write';
+    case 'admin': return 'admin';
+  }
+  if (perms?.admin) return 'admin';
+  if (perms?.push || perms?.maintain) return 'write';
+  return 'read';
+}
+
+/** Permissions that manage access or expose secrets: privileged whatever their level. */
+const PRIVILEGED_PERMS = /^(administration|organization_administration|members|secrets|organization_secrets|environments|actions_variables|organization_personal_access_tokens|organization_personal_access_token_requests|organization_user_blocking|organization_custom_roles|organization_custom_org_roles|workflows|organization_self_hosted_runners)$/;
+
+/** Level of a fine-grained permission set ({contents: 'write', ...}): administration write → admin. */
+export function permissionSetLevel(perms: Record<string, string>): { level: Level; privileged: boolean } {
+  let level: Level = 'read';
+  let privileged = false;
+  for (const [k, v] of Object.entries(perms)) {
+    if (v === 'admin' || ((k === 'administration' || k === 'organization_administration') && v === 'write')) level = 'admin';
+    else if (v === 'write' && level === 'read') level = 'write';
+    if (PRIVILEGED_PERMS.test(k) && (v === 'write' || v === 'admin' || /secrets|environments/.test(k))) privileged = true;
+  }
+  if (level === 'admin') privileged = true;
+  return { level, privileged };
+}
+
+/** Predefined organisation roles with their effect; custom roles use base_role and their permission names. */
+export function orgRoleLevel(name: string, baseRole: string | null | undefined, permissions: string[]): { level: Level; privileged: boolean } {
+  if (name === 'all_repo_admin') return { level: 'admin', privileged: true };
+  const level: Level = baseRole ? repoLevel(baseRole) : /^all_repo_(write|maintain)$/.test(name) ? 'write' : 'read';
+  const privileged = level === 'admin' || permissions.some((p) => /^(write|manage)_organization|secrets|_custom_|members|security_manager/.test(p)) || name === 'security_manager';
+  return { level, privileged };
+}
+
+// --- small helpers -----------------------------------------------------------------------------------------
+export function globToRegExp(glob: string): RegExp {
+  return new RegExp('^' + glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
+}
+
+/** OpenSSH SHA256 fingerprint of a public key line ("ssh-ed25519 AAAA… comment"): metadata, never a secret. */
+export function sshFingerprint(key: string): string | null {
+  const blob = key.trim().split(/\s+/)[1];
+  if (!blob) return null;
+  try { return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`; } catch { return null; }
+}
+
+export interface UserFacts { login: string; type?: string; role?: 'admin' | 'member'; outside?: boolean }
+
+export function userIdentity(org: string, u: UserFacts, machine: RegExp[]): IdentityInput {
+  const isBot = u.type === 'Bot' || machine.some((re) => re.test(u.login));
+  return {
+    ref: ref.user(org, u.login), kind: u.type === 'Bot' ? 'bot' : isBot ? 'machine_user' : 'user', name: u.login, login: u.login,
+    human: !isBot, last_used_known: false,
+    attributes: { org_role: u.role ?? null, outside_collaborator: u.outside ?? false, type: u.type ?? 'User' },
+  };
+}
+
+export function memberEntitlement(org: string, login: string, role: 'admin' | 'member', base: string | null): EntitlementInput {
+  const level: Level = role === 'admin' ? 'owner' : base === 'admin' ? 'admin' : base === 'write' ? 'write' : 'read';
+  return {
+    ref: ref.member(org, login), identity_ref: ref.user(org, login), identity_name: login, resource_ref: ref.org(org),
+    permission: role === 'admin' ? 'owner' : 'member', level, privileged: level === 'owner' || level === 'admin', via: 'direct',
+    attributes: { default_repository_permission: base },
+  };
+}
+
+export function collaboratorEntitlement(org: string, repo: string, c: { login: string; role_name?: string; permissions?: Record<string, boolean> }, outside: boolean): EntitlementInput {
+  const level = repoLevel(c.role_name, c.permissions);
+  return {
+    ref: ref.collaborator(org, repo, c.login), identity_ref: ref.user(org, c.login), identity_name: c.login, resource_ref: ref.repo(org, repo),
+    permission: c.role_name ?? level, level, privileged: level === 'admin', via: 'direct', attributes: { outside_collaborator: outside },
+  };
+}
+
+export interface DeployKey { id: number; key: string; title: string; created_at: string; read_only: boolean; added_by?: string | null; last_used?: string | null; enabled?: boolean }
+
+export function deployKeyRecords(org: string, repo: string, k: DeployKey): { identity: IdentityInput; credential: CredentialInput; entitlement: EntitlementInput } {
+  const r = ref.deployKey(org, repo, k.id);
+  const owner = k.added_by ?? null;
+  const active = k.enabled !== false;
+  return {
+    // A deploy key is its own principal: identity and credential share the ref; its owner is whoever added it.
+    identity: { ref: r, kind: 'service_account', name: `${repo}: ${k.title}`, human: false, owner, owner_source: owner ? 'creator' : null,
+      created_at: d(k.created_at), last_used_at: d(k.last_used), disabled: !active, attributes: { deploy_key: true, repository: `${org}/${repo}` } },
+    credential: { ref: r, kind: 'deploy_key', name: k.title, identity_ref: r, created_by: owner, owner, created_at: d(k.created_at),
+      last_used_at: d(k.last_used), expires_at: null, expiry_supported: false, status: active ? 'active' : 'inactive',
+      fingerprint: sshFingerprint(k.key), attributes: { read_only: k.read_only, repository: `${org}/${repo}`, key_id: k.id } },
+    entitlement: { ref: `${r}/access`, identity_ref: r, identity_name: k.title, resource_ref: ref.repo(org, repo), permission: k.read_only ? 'read' : 'write',
+      level: k.read_only ? 'read' : 'write', privileged: false, via: 'direct', last_used_at: d(k.last_used) },
+  };
+}
+
+export interface Secret { name: string; created_at: string; updated_at: string }
+
+export function secretCredential(r: string, s: Secret, attributes: Record<string, unknown>): CredentialInput {
+  // Actions secrets have no expiry, no recorded holder and no usage data: "unknown", never "never used".
+  return { ref: r, kind: 'stored_secret', name: s.name, created_at: d(s.created_at), last_rotated_at: d(s.updated_at), last_used_known: false,
+    expiry_supported: false, attributes };
+}
+
+export function secretExposure(secretRef: string, name: string, org: string, repo: string, scope: string): EntitlementInput {
+  return { ref: `${secretRef}/repo/${repo}`, identity_ref: secretRef, identity_name: name, resource_ref: ref.repo(org, repo),
+    permission: 'actions_secret', level: 'read', privileged: false, via: 'direct', attributes: { scope } };
+}
+
+export interface PatGrant {
+  id: number; owner: { login: string }; repository_selection: string; permissions: { organization?: Record<string, string>; repository?: Record<string, string>; other?: Record<string, string> };
+  access_granted_at: string; token_id: number; token_name: string; token_expired: boolean; token_expires_at: string | null; token_last_used_at: string | null;
+}
+
+export function patCredential(org: string, p: PatGrant): CredentialInput {
+  return {
+    ref: ref.pat(org, p.id), kind: 'fine_grained_pat', name: p.token_name, identity_ref: ref.user(org, p.owner.login), created_by: p.owner.login,
+    owner: p.owner.login, created_at: d(p.access_granted_at), last_used_at: d(p.token_last_used_at), expires_at: d(p.token_expires_at),
+    status: p.token_expired ? 'expired' : 'active',
+    attributes: { token_id: p.token_id, repository_selection: p.repository_selection, permissions: p.permissions, created_at_is: 'access_granted_at' },
+  };
+}
+
+export function patEntitlement(org: string, p: PatGrant, resource: string, scope: 'organization' | 'repository'): EntitlementInput {
+  const perms = scope === 'organization' ? { ...p.permissions.organization } : { ...p.permissions.repository };
+  const { level, privileged } = permissionSetLevel(perms);
+  const r = ref.pat(org, p.id);
+  return { ref: `${r}/${scope}/${resource.replace(/^github:/, '')}`, identity_ref: r, identity_name: p.token_name, resource_ref: resource,
+    permission: Object.entries(perms).map(([k, v]) => `${k}:${v}`).sort().join(',') || 'metadata:read', level, privileged, via: 'direct',
+    expires_at: d(p.token_expires_at), last_used_at: d(p.token_last_used_at), attributes: { owner: p.owner.login } };
+}
+
+export interface CredAuth {
+  login: string; credential_id: number; credential_type: string; token_last_eight?: string; credential_authorized_at: string; scopes?: string[];
+  fingerprint?: string; credential_accessed_at?: string | null; authorized_credential_id?: number | null; authorized_credential_title?: string | null;
+  authorized_credential_note?: string | null; authorized_credential_expires_at?: string | null;
+}
+
+export function credAuthCredential(org: string, c: CredAuth): CredentialInput {
+  const ssh = c.credential_type === 'SSH key';
+  return {
+    ref: ref.credAuth(org, c.credential_id), kind: ssh ? 'ssh_key' : c.credential_type === 'personal access token' ? 'pat' : 'oauth_authorization',
+    name: c.authorized_credential_title ?? c.authorized_credential_note ?? `${c.credential_type} …${c.token_last_eight ?? ''}`,
+    identity_ref: ref.user(org, c.login), created_by: c.login, owner: c.login, created_at: d(c.credential_authorized_at),
+    last_used_at: d(c.credential_accessed_at), expires_at: d(c.authorized_credential_expires_at), expiry_supported: !ssh,
+    fingerprint: c.fingerprint ?? (c.token_last_eight ? `last8:${c.token_last_eight}` : null),
+    attributes: { credential_type: c.credential_type, scopes: c.scopes ?? [], authorized_credential_id: c.authorized_credential_id ?? null, saml_sso: true },
+  };
+}
+
+export function installationRecords(org: string, i: { id: number; app_id: number; app_slug: string; repository_selection: string; permissions: Record<string, string>;
+  created_at: string; updated_at: string; suspended_at: string | null; suspended_by?: { login: string } | null; events?: string[] }): { identity: IdentityInput; entitlements: EntitlementInput[] } {
+  const r = ref.installation(org, i.id);
+  const identity: IdentityInput = { ref: r, kind: 'app', name: i.app_slug, human: false, created_at: d(i.created_at), last_used_known: false,
+    disabled: !!i.suspended_at, attributes: { app_id: i.app_id, repository_selection: i.repository_selection, permissions: i.permissions,
+      suspended_at: i.suspended_at, suspended_by: i.suspended_by?.login ?? null, events: i.events ?? [] } };
+  const entitlements: EntitlementInput[] = Object.entries(i.permissions).map(([perm, access]) => {
+    const { level, privileged } = permissionSetLevel({ [perm]: access });
+    return { ref: `${r}/permission/${perm}`, identity_ref: r, identity_name: i.app_slug, resource_ref: ref.org(org), permission: `${perm}:${access}`,
+      level, privileged, via: 'direct', attributes: { repository_selection: i.repository_selection } };
+  });
+  return { identity, entitlements };
+}
+
+/** The last eight characters of a GitHub token, which is what GitHub itself shows of an authorized PAT. */
+export function tokenLastEight(secretType: string, secret: unknown): string | null {
+  if (typeof secret !== 'string' || !/^github_/.test(secretType) || secret.length < 8) return null;
+  return secret.slice(-8);
+}
