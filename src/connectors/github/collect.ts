@@ -106,9 +106,11 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
     }),
     skip.has('teams') ? null : scope('teams', async () => { teams = await list<Team>(client, 'GET /orgs/{org}/teams', { org }); }),
     skip.has('secret_scanning') ? null : scope('secret-scanning alerts', async () => {
-      const alerts = await list<Alert>(noCache, 'GET /orgs/{org}/secret-scanning/alerts', { org, state: 'open' });
+      // Secret values are never requested unless the user opted in to token matching (see the option's description).
+      const alerts = await list<Alert>(noCache, 'GET /orgs/{org}/secret-scanning/alerts', { org, state: 'open', hide_secret: !o.match_leaked_tokens });
       for (const a of alerts) {
         alertCount++;
+        if (!o.match_leaked_tokens) { delete a.secret; continue; }
         // Only the last eight characters are kept, to match what GitHub shows of an authorized token; the value is dropped here.
         const last8 = M.tokenLastEight(a.secret_type, a.secret);
         delete a.secret;

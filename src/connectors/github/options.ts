@@ -20,6 +20,8 @@ export const GitHubOptions = z.strictObject({
   app: GitHubApp.optional().describe('GitHub App authentication (needed for fine-grained PATs).'),
   skip: z.array(z.enum(SCOPES)).default([]).describe('Scopes deliberately not collected (the tenant is not marked partial for them).'),
   machine_users: z.array(z.string()).default([]).describe('Login globs of machine users (e.g. "*-bot", "svc-*"): recorded as non-human.'),
+  match_leaked_tokens: z.boolean().default(false).describe(
+    'Opt-in: request secret-scanning alerts WITH their secret values, only to compare their last eight characters with SAML-authorized tokens (the value is dropped at once and never cached or stored). Off: alerts are listed with hide_secret=true and counted, but cannot be tied to a credential.'),
   max_pages: z.number().int().min(1).default(1000).describe('Stop a listing after this many pages (100 items each) and mark the tenant partial.'),
 }).refine((o) => !!o.token_env !== !!o.app, { message: 'give exactly one of token_env or app' });
 export type GitHubOptions = z.infer<typeof GitHubOptions>;

@@ -73,7 +73,7 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
     ticket: `SEC-${id.replace(/\D/g, '') || '1'}`, granted_at: day(-365), expires_at: null, justification: 'demo', ...extra });
   return {
     sources: [{ name: 'github', type: 'github', tenants: ['acme'], concurrency: 8,
-      options: { base_url: sim.apiUrl, app: { app_id: 4242, private_key_env: 'NHI_DEMO_GITHUB_APP_KEY' }, machine_users: ['*-bot'] } }],
+      options: { base_url: sim.apiUrl, app: { app_id: 4242, private_key_env: 'NHI_DEMO_GITHUB_APP_KEY' }, machine_users: ['*-bot'], match_leaked_tokens: true } }],
     env: { NHI_DEMO_GITHUB_APP_KEY: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() },
     authority: {
       grants: [
