@@ -1,5 +1,5 @@
 // Loads and validates the YAML config. Errors name the file, the line and the field path, and say what was expected.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -15,6 +15,8 @@ export interface LoadedConfig {
   sourceOptions: Map<string, unknown>;
 }
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Keys that would hold a credential inline; only references (`*_env`, `*_file`, `profile`) are allowed. */
 const INLINE_SECRET = /^(token|secret|password|private_key|client_secret|api_key|access_key|secret_access_key|key)$/i;
 
@@ -25,14 +27,28 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
   const path = file ? resolve(file) : null;
   if (path) {
     let text: string;
-    try { text = readFileSync(path, 'utf8'); } catch (e) {
+    try {
+      // A config is a page of YAML: refuse a huge file before the parser tries to hold it.
+      const size = statSync(path).size;
+      if (size > MAX_CONFIG_BYTES) throw new InputError([{ file: path, message: `config is ${Math.round(size / 1024)} KB; a config file is limited to ${MAX_CONFIG_BYTES / 1024} KB (records belong in grant/owner/people files)` }]);
+      text = readFileSync(path, 'utf8');
+    } catch (e) {
+      if (e instanceof InputError) throw e;
       throw new UserError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length) {
       throw new InputError(doc.errors.map((e) => ({ file: path, line: e.linePos?.[0]?.line, message: `invalid YAML: ${e.message.split('\n')[0]}` })));
     }
-    raw = doc.toJS() ?? {};
+    try { raw = doc.toJS() ?? {}; } catch (e) {
+      // An alias bomb or an unresolvable alias: the yaml package throws rather than expanding it.
+      throw new InputError([{ file: path, message: `invalid YAML: ${(e as Error).message}` }]);
+    }
+  }
+  if (raw === null || raw === undefined) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    // Spreading a scalar would silently load the defaults: a config must be a mapping.
+    throw new InputError([{ file: path ?? '(config)', line: 1, message: `expected a mapping of settings (database:, sources:, …), got ${Array.isArray(raw) ? 'a list' : typeof raw}` }]);
   }
   const parsed = Config.safeParse({ ...(raw as object), ...overrides });
   if (!parsed.success) throw new InputError(zodIssues(parsed.error, path ?? '(config)', doc, lc));
@@ -67,13 +83,14 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
   return { config, file: path, dir, sourceOptions };
 }
 
-/** Option keys ending in _file or _path (and `path`/`files`) are resolved relative to the config file. */
+/** Option keys ending in _file or _path (and `path`/`files`), at any depth, are resolved relative to the config file. */
 function resolveOptionPaths(options: Record<string, unknown>, rel: (p: string) => string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(options)) {
     const isPath = /(^path$|^files?$|_file$|_path$|_dir$)/.test(k);
     if (isPath && typeof v === 'string') out[k] = rel(v);
     else if (isPath && Array.isArray(v)) out[k] = v.map((x) => (typeof x === 'string' ? rel(x) : x));
+    else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = resolveOptionPaths(v as Record<string, unknown>, rel);
     else out[k] = v;
   }
   return out;

@@ -1,13 +1,123 @@
-// Placeholder until the aws connector lands: registered so the registry and config validation know the id.
-import { z } from 'zod';
-import type { Connector } from '../types.js';
+// The AWS connector: IAM users, roles and groups, their access keys, passwords, MFA and signing certificates, their
+// effective permissions (through the privilege analysis), and Secrets Manager secrets — for one account or every
+// account of an organisation (each account a tenant of its own), or offline from exported files. See readme.md.
+import { ListAccountsCommand } from '@aws-sdk/client-organizations';
+import type { z } from 'zod';
+import type { Connector, ConnectorContext, TenantSink } from '../types.js';
+import { UserError } from '../../errors.js';
+import { AwsOptions } from './options.js';
+import { accountSession, callerAccount, organizationsClient, safeMessage } from './clients.js';
+import { fetchAuthorizationDetails, fetchCredentialReport, fetchKeysOf, readOffline } from './iam.js';
+import { loadAnalysis, type AuthorizationDetails } from './analysis.js';
+import { mapIam, policyProbes, type ExtraKey } from './map.js';
+import type { CredentialReport } from './credential-report.js';
+import { collectSecrets } from './secrets.js';
+import { remediation } from './remediate.js';
 
-export const connector: Connector<Record<string, unknown>> = {
+type Ctx = ConnectorContext<AwsOptions>;
+
+export const connector: Connector<AwsOptions> = {
   id: 'aws',
   provider: 'aws',
-  description: 'not yet implemented',
-  collects: { identities: [], credentials: [], entitlements: false },
-  options: z.record(z.string(), z.unknown()),
-  async tenants() { throw new Error('the aws connector is not implemented yet'); },
-  async collect() { throw new Error('the aws connector is not implemented yet'); },
+  description: 'AWS IAM (users, roles, groups, keys, passwords, effective permissions) and Secrets Manager, per account or across an organisation.',
+  collects: {
+    identities: ['user', 'role', 'group'],
+    credentials: ['access_key', 'password', 'mfa_device', 'certificate', 'stored_secret'],
+    entitlements: true,
+  },
+  options: AwsOptions as unknown as z.ZodType<AwsOptions>,
+
+  async validate(ctx) {
+    if (ctx.options.offline) {
+      readOffline(ctx.options.offline);
+      return;
+    }
+    try {
+      await callerAccount(ctx, ctx.http('*'));
+    } catch (e) {
+      throw new UserError(`aws source ${ctx.source.name}: the credentials do not work (sts:GetCallerIdentity): ${(e as Error).name}: ${(e as Error).message}. Provide them through the AWS default chain (env, profile, SSO, instance role) or ${ctx.options.access_key_id_env}/${ctx.options.secret_access_key_env}.`);
+    }
+  },
+
+  async tenants(ctx) {
+    if (ctx.options.offline) return [readOffline(ctx.options.offline).account];
+    if (ctx.options.organization) {
+      const org = organizationsClient(ctx, ctx.http('*'));
+      const ids: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const r = await org.send(new ListAccountsCommand({ NextToken }), { abortSignal: ctx.signal });
+        for (const a of r.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
+        NextToken = r.NextToken;
+      } while (NextToken);
+      // Configured tenants narrow the organisation; they never add accounts outside it.
+      return ctx.source.tenants.length ? ids.filter((id) => ctx.source.tenants.includes(id)) : ids;
+    }
+    if (ctx.source.tenants.length) return ctx.source.tenants;
+    return [await callerAccount(ctx, ctx.http('*'))];
+  },
+
+  async collect(ctx, tenant, sink) {
+    try {
+      await collectAccount(ctx, tenant, sink);
+    } catch (e) {
+      // AWS's error code (AccessDenied, Throttling) is the actionable part: keep it in the tenant's reason.
+      const err = e as Error & { $metadata?: unknown };
+      const msg = safeMessage(e);
+      throw new Error(err.$metadata && !msg.includes(err.name) ? `account ${tenant}: ${err.name}: ${msg}` : `account ${tenant}: ${msg}`);
+    }
+  },
+
+  remediation,
 };
+
+async function collectAccount(ctx: Ctx, tenant: string, sink: TenantSink): Promise<void> {
+    if (ctx.options.offline) return collectOffline(ctx, tenant, sink);
+    const session = await accountSession(ctx, tenant, sink.http);
+    const details = await fetchAuthorizationDetails(session.iam, ctx.signal);
+    let report: CredentialReport | null = null;
+    try {
+      report = await fetchCredentialReport(session.iam, ctx.options, ctx.signal);
+    } catch (e) {
+      // Principals and permissions are complete; passwords, keys and use are not: partial, never "no keys".
+      sink.partial(`account ${tenant}: credential report unavailable, so access keys, passwords and last use are missing: ${(e as Error).name}: ${(e as Error).message}`);
+    }
+    const extraKeys = new Map<string, ExtraKey[]>();
+    if (report) {
+      // Users created after the report was generated are not in it: read their keys one by one.
+      for (const u of details.UserDetailList) {
+        if (report.byArn.has(u.Arn)) continue;
+        try { extraKeys.set(u.Arn, await fetchKeysOf(session.iam, u.UserName, ctx.signal)); } catch (e) {
+          sink.partial(`account ${tenant}: cannot list the access keys of ${u.UserName} (newer than the credential report): ${(e as Error).message}`);
+        }
+      }
+    }
+    await emitIam(ctx, tenant, details, report, extraKeys, sink);
+    const sm = ctx.options.secrets_manager;
+    if (sm) {
+      for (const region of sm.regions) {
+        try {
+          await collectSecrets(session.secrets(region, sm.endpoint), region, ctx.options.partition, sink, sink.http.concurrency, ctx.signal);
+        } catch (e) {
+          sink.partial(`account ${tenant}: Secrets Manager in ${region} not collected: ${(e as Error).name}: ${(e as Error).message}`);
+        }
+      }
+    }
+}
+
+async function collectOffline(ctx: Ctx, tenant: string, sink: TenantSink): Promise<void> {
+  const { details, report, account } = readOffline(ctx.options.offline!);
+  if (account !== tenant) throw new Error(`the export holds account ${account}, not ${tenant}`);
+  if (!report) sink.partial(`account ${tenant}: offline without a credential report: access keys, passwords and user last use are not known`);
+  await emitIam(ctx, tenant, details, report, new Map(), sink);
+}
+
+async function emitIam(ctx: Ctx, account: string, details: AuthorizationDetails, report: CredentialReport | null, extraKeys: Map<string, ExtraKey[]>, sink: TenantSink): Promise<void> {
+  const analyze = await loadAnalysis();
+  const principals = analyze(details);
+  const probes = policyProbes(account, ctx.options.partition, details);
+  const probed = analyze(probes.details);
+  const policies = new Map([...probes.keys].flatMap(([k, arn]) => { const a = probed.get(arn); return a ? [[k, a] as const] : []; }));
+  const counts = mapIam({ account, partition: ctx.options.partition, details, report, extraKeys, principals, policies }, sink);
+  ctx.log.debug(`aws ${account}: ${counts.identities} identities, ${counts.credentials} credentials, ${counts.entitlements} entitlements`);
+}
