@@ -14,8 +14,14 @@ import { EXIT } from '../errors.js';
 
 export interface DemoArgs { dir?: string; providers?: string[] }
 
-/** Provider simulators the demo starts (each src/sim/<name>/demo.ts). */
-export const DEMO_PROVIDERS = ['github', 'aws', 'azure', 'gcp'];
+/** Provider simulators the demo starts (each src/sim/<name>/demo.ts), loaded only when used. */
+const DEMOS: Record<string, () => Promise<{ startDemo(): Promise<DemoParts> }>> = {
+  github: () => import('../sim/github/demo.js'),
+  aws: () => import('../sim/aws/demo.js'),
+  azure: () => import('../sim/azure/demo.js'),
+  gcp: () => import('../sim/gcp/demo.js'),
+};
+export const DEMO_PROVIDERS = Object.keys(DEMOS);
 
 export const command: Command<DemoArgs> = {
   command: 'demo',
@@ -33,8 +39,9 @@ export const command: Command<DemoArgs> = {
     try {
       for (const name of (args.providers ?? DEMO_PROVIDERS).filter((p) => p !== 'none')) {
         try {
-          const mod = await import(`../sim/${name}/demo.js`) as { startDemo(): Promise<DemoParts> };
-          parts.push({ name, ...(await mod.startDemo()) });
+          const load = DEMOS[name];
+          if (!load) throw new Error(`no such simulator; choose from ${DEMO_PROVIDERS.join(', ')}`);
+          parts.push({ name, ...(await (await load()).startDemo()) });
           io.log.info(`started the ${name} simulator`);
         } catch (e) {
           io.log.warn(`the ${name} simulator is not available: ${(e as Error).message}`);
