@@ -1,4 +1,4 @@
-// The Markdown summary, sized for a CI job summary (GitHub caps one at 1 MiB): it leads with what changed since the
+// The Markdown summary, sized for a CI job summary (CI systems cap one at about 1 MiB): it leads with what changed since the
 // previous run, warns first when collection was incomplete, and lists at most a few dozen rows per section — the
 // full list is in the JSON/CSV/HTML reports. Every provider-side string is escaped: a repository or role name must
 // not be able to inject Markdown or HTML into the summary page.

@@ -17,7 +17,6 @@ const SEVERITY_ID: Record<string, [number, string]> = {
   info: [1, 'Informational'], low: [2, 'Low'], medium: [3, 'Medium'], high: [4, 'High'], critical: [5, 'Critical'],
 };
 
-const CLOUD_PROVIDER: Record<string, string> = { aws: 'AWS', azure: 'Azure', gcp: 'GCP', github: 'GitHub' };
 
 function severityOf(s: string | null): [number, string] {
   return (s && SEVERITY_ID[s]) || [0, 'Unknown'];
@@ -28,7 +27,8 @@ function product(): Record<string, unknown> {
 }
 
 function cloud(provider: string | null, tenant: string | null): Record<string, unknown> {
-  const c: Record<string, unknown> = { provider: (provider && CLOUD_PROVIDER[provider]) || provider || 'unknown' };
+  // The provider id exactly as the connector records it: the core keeps no list of providers.
+  const c: Record<string, unknown> = { provider: provider || 'unknown' };
   if (tenant) c.account = { uid: tenant };
   return c;
 }

@@ -105,7 +105,7 @@ describe('writeReports', () => {
     const info = (id: string) => findings.find((e) => (e.finding_info as { uid: string }).uid === id)!;
     expect(info('f-expired-6')).toMatchObject({ activity_id: 3, status_id: 4, type_uid: 200403 });
     expect(info('f-stale-3')).toMatchObject({ status_id: 3, status: 'Suppressed' });
-    expect(info('f-leak-5')).toMatchObject({ severity_id: 5, activity_id: 2, cloud: { provider: 'GitHub', account: { uid: 'acme' } } });
+    expect(info('f-leak-5')).toMatchObject({ severity_id: 5, activity_id: 2, cloud: { provider: 'github', account: { uid: 'acme' } } });
     const remediation = events.filter((e) => e.class_uid === 7001);
     expect(remediation.map((e) => [e.command_uid, (e.metadata as { correlation_uid: string }).correlation_uid, e.status_id])).toEqual([['act-2', 'f-leak-5', 1], ['act-3', 'f-orphan-4', 2]]);
     // BIGINT-safe: the 2^53+1 id in evidence and in the action's verification is written exactly.
