@@ -15,7 +15,7 @@ export const command: Command<ExportArgs> = {
     const { store } = await openContext(args);
     try {
       let runId: string | undefined;
-      if (args.run) { const r = await resolveRun(store, args.run); if (!r) throw new UserError(`no run "${args.run}"`); runId = r.run_id; }
+      if (args.run) { const r = await resolveRun(store, args.run, { collected: true }); if (!r) throw new UserError(`no run "${args.run}"`); runId = r.run_id; }
       const { files } = await exportRun(store, args.parquet, runId);
       for (const f of files) io.out(f);
       return EXIT.ok;

@@ -1,8 +1,8 @@
 import type { Command } from './types.js';
 import { openContext } from './context.js';
-import { reconcileStage } from '../pipeline/scan.js';
-import { resolveRun } from '../store/runs.js';
-import { UserError, EXIT } from '../errors.js';
+import { exitCodeFor, reconcileStage } from '../pipeline/scan.js';
+import { incompleteTenants, resolveRun } from '../store/runs.js';
+import { UserError } from '../errors.js';
 import { formatSummary } from './summary.js';
 
 export interface ReconcileArgs { run?: string; from?: string }
@@ -25,13 +25,15 @@ export const command: Command<ReconcileArgs> = {
         const { importShards } = await import('../pipeline/shards.js');
         runId = (await importShards(store, loaded, args.from, { log: io.log })).runId;
       } else if (args.run) {
-        const run = await resolveRun(store, args.run);
+        const run = await resolveRun(store, args.run, { collected: true });
         if (!run) throw new UserError(`no run "${args.run}" in ${loaded.config.database}`);
         runId = run.run_id;
       }
       const { runId: id, summary } = await reconcileStage(store, loaded, runId);
       io.out(formatSummary(id, summary));
-      return EXIT.ok;
+      // Findings of an incomplete run are not the whole truth (and a merge is only as complete as its shards): exit 3.
+      for (const t of await incompleteTenants(store, id)) io.out(`  incomplete: ${t.source}/${t.tenant} (${t.status})${t.error ? ` — ${t.error}` : ''}`);
+      return await exitCodeFor(store, id, args['fail-on'] ?? 'none');
     } finally { store.close(); }
   },
 };

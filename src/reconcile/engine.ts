@@ -102,7 +102,12 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
         p.owner, p.owner_status, p.reason, p.evidence, p.first_seen, p.last_seen,
         CASE WHEN complete THEN ${nowLit} END, NOT complete, p.suppressed_by
       FROM (SELECT p.*,
-              CASE WHEN p.source IS NULL THEN true  -- grant and exception findings: the authority loaded completely
+              CASE -- a grant finding (unfulfilled-grant) is about a provider's tenant: resolved only where that tenant
+                   -- was collected completely, by the same test the rule itself applies.
+                   WHEN p.source IS NULL AND p.subject_type = 'grant' THEN
+                        EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.provider = p.provider AND (p.tenant = '*' OR r.tenant = p.tenant) AND r.status = 'complete')
+                        AND NOT EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.provider = p.provider AND (p.tenant = '*' OR r.tenant = p.tenant OR r.tenant = '*') AND r.status <> 'complete')
+                   WHEN p.source IS NULL THEN true  -- exception findings: the authority loaded completely
                    ELSE EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = p.source AND r.tenant = p.tenant AND r.status = 'complete')
                         AND NOT EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = p.source AND r.tenant = '*' AND r.status <> 'complete')
               END AS complete

@@ -37,7 +37,8 @@ describe.each(CASES)('$rule: $name', (c) => {
   it(c.fires.length ? `reports ${c.fires.join(', ')}` : 'does not fire', async () => {
     const policy = { ...POLICY, providers: { strict: { stale_days: 30 } } };
     const { findings } = await reconcileSeed(store, c.seed, undefined, policy);
-    const mine = findings.filter((f) => f.rule_id === c.rule && f.status !== 'resolved');
+    // Cases share one database, so an earlier case's finding may be carried (not fired) into this run: skip those.
+    const mine = findings.filter((f) => f.rule_id === c.rule && f.status !== 'resolved' && !f.carried);
     expect(mine.map((f) => f.subject_ref).sort()).toEqual([...c.fires].sort());
     for (const f of mine) {
       expect(f.reason).toMatch(/\.$/);
