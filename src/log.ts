@@ -13,7 +13,8 @@ export interface LoggerOptions { json?: boolean; quiet?: boolean; verbose?: bool
 const SECRETISH = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, /\b(A3T|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,}\b/g,
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}/g, /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-  /(authorization|x-api-key|password|secret|token)(["']?\s*[:=]\s*["']?)([^"'\s,}]{6,})/gi,
+  // key: value pairs whose value looks like a secret (a digit in 8+ characters, or 20+), not an ordinary word.
+  /(authorization|x-api-key|password|secret|token)(["']?\s*[:=]\s*["']?)((?=[^"'\s,}]*\d)[^"'\s,}]{8,}|[^"'\s,}]{20,})/gi,
 ];
 
 export function redact(text: string): string {

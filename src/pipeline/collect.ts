@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import type { RecordWriter } from '../store/writer.js';
 import type { Logger } from '../log.js';
 import { UserError } from '../errors.js';
+import { redact } from '../log.js';
 
 export interface Shard { index: number; total: number }
 
@@ -150,7 +151,9 @@ async function collectSource(store: Store, loaded: LoadedConfig, source: Source,
         log.warn(`dropped malformed record: ${msg}`);
         return;
       }
-      w.append(parsed.value as Record<string, unknown>, base);
+      const value = parsed.value as Record<string, unknown>;
+      if (value.attributes) value.attributes = scrubAttributes(value.attributes);
+      w.append(value, base);
       if (++rows % 10_000 === 0) opts.onProgress?.({ source: source.name, tenant, phase: 'rows', rows });
     };
     const sink: TenantSink = {
@@ -189,4 +192,20 @@ function failed(source: Source, provider: string, tenant: string, e: unknown): T
 
 function summarise(msgs: string[]): string {
   return msgs.length <= 5 ? msgs.join('; ') : `${msgs.slice(0, 5).join('; ')}; … and ${msgs.length - 5} more`;
+}
+
+/** Attribute keys that name a secret value (never metadata about one). */
+const SECRET_KEY = /^(password|passwd|secret|secret_?value|secret_?string|secret_?text|token|access_?token|refresh_?token|id_?token|private_?key(_?data)?|client_?secret|api_?key|key_?material|plaintext)$/i;
+
+/**
+ * Defence in depth for what no connector should pass on: a payload field named like a secret (an export with a
+ * `password` column) or a string that looks like a token is replaced before it reaches the database.
+ */
+export function scrubAttributes(v: unknown, depth = 0): unknown {
+  if (typeof v === 'string') return redact(v);
+  if (depth > 20 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => scrubAttributes(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEY.test(k) && x !== null && x !== '' ? '[redacted]' : scrubAttributes(x, depth + 1);
+  return out;
 }

@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 export async function loadAuthorityFor(loaded: LoadedConfig): Promise<Authority> {
   const a = loaded.config.authority;
   if (a.required && a.grants.length === 0) {
-    throw new UserError('no grant files configured (authority.grants): every entitlement would look ungranted. Configure grants, or set authority.required: false to report without them.');
+    throw new UserError(`${loaded.file ?? '(config)'} authority.grants: no grant files configured: every entitlement would look ungranted. Configure grants, or set authority.required: false to report without them.`);
   }
   return loadAuthority(a);
 }
