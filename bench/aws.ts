@@ -82,6 +82,8 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
         { name, metric: 'API calls, nhi-recon (bulk)', value: ourCalls, unit: 'calls' },
         { name, metric: 'API calls, per-entity collector', value: theirCalls, unit: 'calls' },
         { name, metric: 'call ratio (per-entity / bulk)', value: ratio, unit: '×', target: '≥ 100×', ok: ratio >= 100 },
+        { name, metric: 'API calls per 1,000 identities, nhi-recon', value: Number((ourCalls / (size * 2 / 1000)).toFixed(2)), unit: 'calls' },
+        { name, metric: 'API calls per 1,000 identities, per-entity collector', value: Number((theirCalls / (size * 2 / 1000)).toFixed(1)), unit: 'calls' },
         { name, metric: 'wall time, nhi-recon (collect + analyse + write)', value: Number(ours.toFixed(2)), unit: 's' },
         { name, metric: 'wall time, per-entity collector (API only)', value: Number(theirs.toFixed(2)), unit: 's' },
         { name, metric: 'rows written', value: outcomes[0]!.rows, unit: 'rows' },

@@ -62,7 +62,7 @@ export async function planActions(store: Store, loaded: LoadedConfig, opts: Plan
   const log = opts.log ?? silentLogger;
   const { config } = loaded;
   const rem = config.remediation;
-  const run = opts.runId ? await getRun(store, opts.runId) : await latestRun(store, { reconciled: true });
+  const run = opts.runId ? await getRun(store, opts.runId) : await latestRun(store);
   if (!run) throw new UserError(opts.runId ? `no run "${opts.runId}" in ${store.path}` : `no committed run in ${store.path}: run \`nhi-recon scan\` first`);
   if (run.status === 'failed') throw new UserError(`run ${run.run_id} failed (${run.error ?? 'no detail'}); plan from a run that committed`);
   const planId = opts.planId ?? newPlanId(run, now);
