@@ -44,12 +44,14 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     await store.run(entGrantsSql(buckets));
     for (const sql of derivedSql()) await store.run(sql);
     await store.run(`CREATE OR REPLACE TEMP TABLE raw_findings (
-      rule_id VARCHAR, subject_type VARCHAR, severity VARCHAR, provider VARCHAR, tenant VARCHAR, source VARCHAR, subject_ref VARCHAR,
+      finding_id VARCHAR, rule_id VARCHAR, subject_type VARCHAR, severity VARCHAR, provider VARCHAR, tenant VARCHAR, source VARCHAR, subject_ref VARCHAR,
       identity_ref VARCHAR, resource_ref VARCHAR, permission VARCHAR, level VARCHAR, privileged BOOLEAN, owner VARCHAR, reason VARCHAR, evidence JSON)`);
     for (const rule of rules) {
       try {
+        // finding_id: the same rule about the same subject is the same finding, night after night.
         await store.run(`INSERT INTO raw_findings
-          SELECT ${sqlString(rule.id)}, ${sqlString(rule.subject)}, ${severitySql(rule)}, q.provider, q.tenant, q.source, q.subject_ref,
+          SELECT substr(sha256(concat_ws('|', ${sqlString(rule.id)}, q.provider, q.tenant, q.subject_ref)), 1, 32),
+                 ${sqlString(rule.id)}, ${sqlString(rule.subject)}, ${severitySql(rule)}, q.provider, q.tenant, q.source, q.subject_ref,
                  q.identity_ref, q.resource_ref, q.permission, q.level, q.privileged, q.owner, q.reason, q.evidence::JSON
           FROM (${rule.sql}) q`);
       } catch (e) {
@@ -58,17 +60,11 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     }
     const runLit = sqlString(opts.runId);
     const nowLit = `${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
-    // One row per finding id; a public identity (anyone on the internet) is always critical.
-    await store.run(`CREATE OR REPLACE TEMP TABLE cur_findings AS
-      SELECT f.*,
-        CASE WHEN pub.ref IS NOT NULL AND f.rule_id <> 'unfulfilled-grant' THEN 'critical' ELSE f.severity END AS final_severity,
-        coalesce(o.owner_status, CASE WHEN f.owner IS NULL THEN 'none' END) AS owner_status
-      FROM (SELECT *, substr(sha256(concat_ws('|', rule_id, provider, tenant, subject_ref)), 1, 32) AS finding_id FROM raw_findings) f
-      LEFT JOIN (SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public') pub
-        ON pub.source = f.source AND pub.tenant = f.tenant AND pub.ref = f.identity_ref
-      LEFT JOIN owner_resolution o ON o.source = f.source AND o.tenant = f.tenant AND o.ref = f.identity_ref
-      -- One row per finding id (a rule may reach one subject twice, e.g. created by and owned by a departed person).
-      QUALIFY row_number() OVER (PARTITION BY f.finding_id ORDER BY f.reason) = 1`);
+    // One row per finding id (a rule may reach one subject twice, e.g. created by one departed person and owned by
+    // another). The window runs over three narrow columns only, so it stays within memory_limit at any size.
+    await store.run(`DELETE FROM raw_findings WHERE rowid IN (
+      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM raw_findings) WHERE n > 1)`);
+
 
     const prev = await store.one<{ run_id: string }>(
       `SELECT run_id FROM runs WHERE reconciled_at IS NOT NULL AND seq < $1 AND status IN ('complete', 'partial') ORDER BY seq DESC LIMIT 1`, [run.seq]);
@@ -77,23 +73,34 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     await store.run(`CREATE OR REPLACE TEMP TABLE finding_history AS
       SELECT finding_id, min(first_seen) AS first_seen FROM findings f JOIN runs r USING (run_id)
       WHERE r.seq < ${run.seq} GROUP BY finding_id`);
-    // Exceptions still in force mute findings (the finding stays in the data, marked suppressed).
-    await store.run(`CREATE OR REPLACE TEMP TABLE live_exceptions AS SELECT * FROM cur_exceptions WHERE expires_at > ${nowLit}`);
 
     await store.run(`DELETE FROM findings WHERE run_id = ${runLit}`);
+    // A public identity (anyone on the internet) is always critical.
     await store.run(`INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
         identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
-      SELECT ${runLit}, c.finding_id, c.rule_id, c.final_severity,
+      SELECT ${runLit}, c.finding_id, c.rule_id,
+        CASE WHEN pub.ref IS NOT NULL AND c.rule_id <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END,
         CASE WHEN p.finding_id IS NOT NULL AND p.status <> 'resolved' THEN 'open'
              WHEN h.finding_id IS NOT NULL THEN 'regressed' ELSE 'new' END,
         c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
-        c.owner, c.owner_status, c.reason, c.evidence, coalesce(h.first_seen, ${nowLit}), ${nowLit}, NULL, false,
-        (SELECT min(x.exception_id) FROM live_exceptions x
-          WHERE x.finding_id = c.finding_id
-             OR (x.finding_id IS NULL AND (x.rule_id IS NULL OR x.rule_id = c.rule_id) AND c.subject_ref GLOB x.match_ref))
-      FROM cur_findings c
+        c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END), c.reason, c.evidence,
+        coalesce(h.first_seen, ${nowLit}), ${nowLit}, NULL, false, NULL
+      FROM raw_findings c
+      LEFT JOIN (SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public') pub
+        ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
+      LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
       LEFT JOIN prev_findings p USING (finding_id)
       LEFT JOIN finding_history h USING (finding_id)`);
+    // Exceptions still in force mute findings (the finding stays in the data, marked suppressed).
+    if (Number(await store.value(`SELECT count(*) FROM cur_exceptions WHERE expires_at > ${nowLit}`)) > 0) {
+      await store.run(`UPDATE findings f SET suppressed_by = x.exception_id
+        FROM (SELECT f2.finding_id, min(x.exception_id) AS exception_id
+              FROM findings f2 JOIN cur_exceptions x
+                ON x.expires_at > ${nowLit} AND (x.finding_id = f2.finding_id
+                   OR (x.finding_id IS NULL AND (x.rule_id IS NULL OR x.rule_id = f2.rule_id) AND f2.subject_ref GLOB x.match_ref))
+              WHERE f2.run_id = ${runLit} GROUP BY f2.finding_id) x
+        WHERE f.run_id = ${runLit} AND f.finding_id = x.finding_id`);
+    }
     // Findings that disappeared: resolved only where this run collected their tenant completely; otherwise carried.
     await store.run(`INSERT INTO findings
       SELECT ${runLit}, p.finding_id, p.rule_id, p.severity,
@@ -112,7 +119,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
                         AND NOT EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = p.source AND r.tenant = '*' AND r.status <> 'complete')
               END AS complete
             FROM prev_findings p
-            WHERE p.status <> 'resolved' AND p.finding_id NOT IN (SELECT finding_id FROM cur_findings)) p`);
+            WHERE p.status <> 'resolved' AND p.finding_id NOT IN (SELECT finding_id FROM raw_findings)) p`);
     await store.run(`UPDATE runs SET reconciled_at = ${nowLit} WHERE run_id = ${runLit}`);
     return summarise(store, opts.runId);
   });

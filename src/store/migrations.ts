@@ -42,8 +42,9 @@ export const MIGRATIONS: Migration[] = [
         last_seen TIMESTAMP NOT NULL,
         resolved_at TIMESTAMP,
         carried BOOLEAN DEFAULT false,    -- kept open because its tenant was not fully collected this run
-        suppressed_by VARCHAR,            -- exception id that mutes it
-        PRIMARY KEY (run_id, finding_id)
+        suppressed_by VARCHAR             -- exception id that mutes it
+        -- (run_id, finding_id) is unique by construction; no index: an ART index per row costs more than the whole
+        -- reconciliation at a million findings.
       )`,
       `CREATE TABLE IF NOT EXISTS actions (
         action_id VARCHAR PRIMARY KEY,
