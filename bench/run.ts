@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --only NAME]`: runs every bench/<name>.ts, prints one table and writes
 // bench/results.json, so a later change can be compared with the same command.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { arch, cpus, totalmem } from 'node:os';
 import type { BenchResult } from './types.js';
 
@@ -34,4 +34,10 @@ console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const t of table) console.log(line(t));
 const machine = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model, memoryGB: Math.round(totalmem() / 2 ** 30), arch: arch() };
 console.log(`\nmachine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGB} GB, node ${machine.node}${quick ? ' (quick sizes)' : ''}`);
-writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), quick, machine, results: rows }, null, 2) + '\n');
+// --only refreshes those benchmarks' rows and keeps the others', so results.json always holds the whole table.
+const file = new URL('./results.json', import.meta.url);
+let kept: typeof rows = [];
+if (only && existsSync(file)) {
+  try { kept = (JSON.parse(readFileSync(file, 'utf8')) as { results: typeof rows }).results.filter((r) => !only.includes(r.bench)); } catch { kept = []; }
+}
+writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), quick, machine, results: [...kept, ...rows].sort((a, b) => a.bench.localeCompare(b.bench)) }, null, 2) + '\n');
