@@ -19,6 +19,8 @@ const actions: ActionSpec[] = [
     description: "Remove a client secret from an app registration or service principal (Graph removePassword). The secret's value is never known, so it cannot be restored." },
   { operation: 'disable-secret-version', kind: 'disable', subject: 'credential', kinds: ['stored_secret', 'certificate'], reversible: true,
     description: 'Opt-in: disable every enabled version of a Key Vault secret, key or certificate (metadata update; the value is never read). Rollback re-enables exactly those versions.' },
+  { operation: 'rotate-key-now', kind: 'rotate', subject: 'credential', kinds: ['stored_secret'], reversible: false,
+    description: "Opt-in: rotate a Key Vault key now, by Key Vault's own rotation (KeyClient.rotateKey) — only for a key whose rotation policy has a Rotate action. Key Vault creates the new version; no key material leaves it." },
 ];
 
 const attr = (t: Target, k: string): string => {
@@ -122,7 +124,24 @@ async function vaultItem(ctx: Ctx, t: Target) {
     else if (type === 'key') await dp.keys.updateKeyProperties(name, version, { enabled });
     else await dp.certificates.updateCertificateProperties(name, version, { enabled });
   };
-  return { versions, setEnabled, type, name };
+  /** Rotation is "configured" when the key's rotation policy has a Rotate lifetime action. */
+  const rotationConfigured = async (): Promise<boolean> => {
+    if (type !== 'key') return false;
+    const p = await dp.keys.getKeyRotationPolicy(name);
+    return (p.lifetimeActions ?? []).some((a) => a.action === 'Rotate');
+  };
+  const rotate = async (): Promise<{ version: string | null; created: string | null }> => {
+    const k = await dp.keys.rotateKey(name);
+    return { version: k.properties.version ?? null, created: k.properties.createdOn?.toISOString() ?? null };
+  };
+  const newest = async (): Promise<{ version: string; created: Date | null; enabled: boolean } | null> => {
+    if (type !== 'key') return null;
+    const list = await all(dp.keys.listPropertiesOfKeyVersions(name));
+    const sorted = list.filter((v) => v.version).sort((a, b) => (a.createdOn?.getTime() ?? 0) - (b.createdOn?.getTime() ?? 0));
+    const n = sorted[sorted.length - 1];
+    return n ? { version: n.version!, created: n.createdOn ?? null, enabled: n.enabled !== false } : null;
+  };
+  return { versions, setEnabled, type, name, rotationConfigured, rotate, newest };
 }
 
 async function readVaultItem(ctx: Ctx, t: Target): Promise<TargetState> {
@@ -151,6 +170,7 @@ function checkApplies(op: string, t: Target): void {
   if (op === 'remove-pim-assignment' && (eligible || !pim?.schedule_id)) throw new Error(`${t.ref} has no PIM active assignment schedule`);
   if (op === 'remove-pim-eligibility' && !eligible) throw new Error(`${t.ref} is not a PIM eligibility`);
   if (op === 'disable-secret-version' && t.attributes?.store !== 'azure-key-vault') throw new Error(`${t.ref} is not a Key Vault item`);
+  if (op === 'rotate-key-now' && (t.attributes?.store !== 'azure-key-vault' || t.attributes?.item_type !== 'key')) throw new Error(`${t.ref} is not a Key Vault key (only keys have Key Vault's own rotation)`);
 }
 
 async function read(ctx: Ctx, t: Target, op?: string): Promise<TargetState> {
@@ -186,6 +206,12 @@ export const remediation: Remediation<AzureOptions> = {
         for (const v of enabled) await item.setEnabled(v, false);
         return { disabled_versions: enabled };
       }
+      case 'rotate-key-now': {
+        const item = await vaultItem(ctx, t);
+        if (!(await item.rotationConfigured())) throw new Error(`${t.ref}: the key's rotation policy has no Rotate action; rotation is not configured in the store, so nothing was done`);
+        const out = await item.rotate();
+        return { rotated: true, new_version: out.version, created: out.created, previous_enabled_versions: before.state.enabled_versions ?? [] };
+      }
       default: throw new Error(`unknown azure operation ${operation}`);
     }
   },
@@ -194,6 +220,12 @@ export const remediation: Remediation<AzureOptions> = {
       const after = await read(ctx, t, operation);
       if (operation === 'disable-secret-version') {
         return { ok: after.exists && !after.active, evidence: { read_back: after.state, exists: after.exists, enabled_versions: after.state.enabled_versions ?? [] } };
+      }
+      if (operation === 'rotate-key-now') {
+        // Rotated: the newest version is enabled and was created just now (after the collection that planned this).
+        const n = await (await vaultItem(ctx, t)).newest();
+        const fresh = !!n?.created && n.created.getTime() > ctx.now.getTime() - 60_000;
+        return { ok: !!n && n.enabled && fresh, evidence: { newest_version: n?.version ?? null, created: n?.created?.toISOString() ?? null, enabled: n?.enabled ?? null } };
       }
       if (operation === 'remove-pim-assignment') {
         // The schedule is gone, and so is the role assignment it provisioned.

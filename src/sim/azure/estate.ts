@@ -87,7 +87,8 @@ export interface SimUser { id: string; displayName: string; userPrincipalName: s
 export interface SimGroup { id: string; displayName: string }
 
 export interface SimVaultVersion { version: string; enabled: boolean; created: string; updated: string; nbf?: string | null; exp?: string | null }
-export interface SimVaultItem { name: string; tags?: Record<string, string>; contentType?: string; managed?: boolean; versions: SimVaultVersion[] }
+export interface SimRotationPolicy { lifetimeActions: { trigger: { timeAfterCreate?: string; timeBeforeExpiry?: string }; action: { type: 'Rotate' | 'Notify' } }[]; expiryTime?: string }
+export interface SimVaultItem { name: string; tags?: Record<string, string>; contentType?: string; managed?: boolean; versions: SimVaultVersion[]; rotationPolicy?: SimRotationPolicy }
 
 export interface SimAccessPolicy { objectId: string; permissions: { secrets?: string[]; keys?: string[]; certificates?: string[]; storage?: string[] } }
 

@@ -373,6 +373,18 @@ export async function startAzureSim(opts: AzureSimOptions): Promise<AzureSim> {
       const notFound = () => kvError(res, 404, `${collection === 'secrets' ? 'Secret' : collection === 'keys' ? 'Key' : 'Certificate'}NotFound`, `A ${collection.slice(0, -1)} with (name/id) ${parts[1]}${parts[2] ? `/${parts[2]}` : ''} was not found in this key vault.`);
       if (!it) return notFound();
       if (method === 'GET' && parts[2] === 'versions') return json(res, 200, page(req, it.versions.map((v) => itemJson(it, v, true)), 'kv', base));
+      if (collection === 'keys' && method === 'GET' && parts[2] === 'rotationpolicy') {
+        // Key Vault answers a key without a policy with its default: notify 30 days before expiry, never rotate.
+        const p = it.rotationPolicy ?? { lifetimeActions: [{ trigger: { timeBeforeExpiry: 'P30D' }, action: { type: 'Notify' } }] };
+        return json(res, 200, { id: `${base}/keys/${it.name}/rotationpolicy`, lifetimeActions: p.lifetimeActions,
+          attributes: { ...(p.expiryTime ? { expiryTime: p.expiryTime } : {}), created: epoch(it.versions[0]!.created), updated: epoch(it.versions[0]!.updated) } });
+      }
+      if (collection === 'keys' && method === 'POST' && parts[2] === 'rotate') {
+        const now = new Date().toISOString();
+        const v = { version: `r${it.versions.length + 1}${Date.now().toString(16)}`, enabled: true, created: now, updated: now };
+        it.versions.push(v as SimVaultItem['versions'][number]);
+        return json(res, 200, { ...itemJson(it, it.versions[it.versions.length - 1]!, true), key: { kid: `${base}/keys/${it.name}/${v.version}`, kty: 'RSA', key_ops: ['verify'], n: 'sim', e: 'AQAB' } });
+      }
       if (method === 'GET' && collection === 'secrets') {
         sim.secretValueReads++;
         return kvError(res, 403, 'Forbidden', 'The nhi-recon simulator never serves secret values.');

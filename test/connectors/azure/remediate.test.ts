@@ -7,14 +7,15 @@ import { buildContext } from '../../../src/pipeline/collect.js';
 import { silentLogger } from '../../../src/log.js';
 import { ROLE } from '../../../src/sim/azure/estate.js';
 import { collectRun, openStore, tempDir, writeConfig } from '../../helpers/index.js';
-import { S1, id, startSim } from './fixture.js';
+import { S1, id, startSim, testEstate } from './fixture.js';
+import type { AzureSimOptions } from '../../../src/sim/azure/server.js';
 
 const rem = connector.remediation!;
 
 /** Collects the estate, then returns a way to build remediation targets from the stored rows (as the core does). */
-async function setup() {
+async function setup(simOpts: Partial<AzureSimOptions> = {}) {
   const dir = tempDir();
-  const { sim, source, env } = await startSim(dir);
+  const { sim, source, env } = await startSim(dir, simOpts);
   const store = await openStore(dir);
   const loaded = await writeConfig(dir, { sources: [source], authority: { required: false } });
   const { runId, outcomes } = await collectRun(store, loaded, { env });
@@ -35,7 +36,7 @@ async function setup() {
 
 describe('azure remediation, each verified by reading back', () => {
   it('declares its operations as data', () => {
-    expect(rem.actions.map((a) => a.operation).sort()).toEqual(['delete-role-assignment', 'disable-secret-version', 'remove-password-credential', 'remove-pim-assignment', 'remove-pim-eligibility']);
+    expect(rem.actions.map((a) => a.operation).sort()).toEqual(['delete-role-assignment', 'disable-secret-version', 'remove-password-credential', 'remove-pim-assignment', 'remove-pim-eligibility', 'rotate-key-now']);
   });
 
   it('delete-role-assignment: gone on read-back; rollback re-creates it with the same name', async () => {
@@ -104,6 +105,31 @@ describe('azure remediation, each verified by reading back', () => {
     const k = await target('credential', `name = $2`, ['kv-prod/signing-key']);
     await rem.execute(ctx, 'disable-secret-version', k, await rem.read(ctx, k));
     expect(await rem.verify(ctx, 'disable-secret-version', k)).toMatchObject({ ok: true });
+    expect(sim.secretValueReads).toBe(0);
+  });
+
+  it('rotate-key-now (opt-in): Key Vault rotates a key whose policy has a Rotate action, verified by a fresh enabled version; refused otherwise', async () => {
+    // The seeded vault plus one key whose rotation policy has a Rotate action.
+    const estate = testEstate();
+    estate.vaults[0]!.keys.push({ name: 'wrap-key', versions: [{ version: 'w1', enabled: true, created: '2025-01-01T00:00:00Z', updated: '2025-01-01T00:00:00Z' }],
+      rotationPolicy: { lifetimeActions: [{ trigger: { timeAfterCreate: 'P90D' }, action: { type: 'Rotate' } }], expiryTime: 'P1Y' } } as never);
+    const { sim, ctx, target } = await setup({ estate });
+    const t = await target('credential', `name = $2`, ['kv-prod/wrap-key']);
+    const before = await rem.read(ctx, t);
+    expect(await rem.verify(ctx, 'rotate-key-now', t)).toMatchObject({ ok: false });
+    const out = await rem.execute(ctx, 'rotate-key-now', t, before);
+    const key = sim.estate.vaults[0]!.keys.find((k) => k.name === 'wrap-key')!;
+    expect(key.versions).toHaveLength(2);
+    expect(out).toMatchObject({ rotated: true, new_version: key.versions[1]!.version });
+    expect(await rem.verify(ctx, 'rotate-key-now', t)).toMatchObject({ ok: true, evidence: { newest_version: key.versions[1]!.version, enabled: true } });
+    await expect(rem.rollback!(ctx, 'rotate-key-now', t, before)).rejects.toBeInstanceOf(NotReversibleError);
+    // A key without a Rotate action in its policy: rotation is not configured, so nothing is done.
+    const plain = await target('credential', `name = $2`, ['kv-prod/signing-key']);
+    await expect(rem.execute(ctx, 'rotate-key-now', plain, await rem.read(ctx, plain))).rejects.toThrow(/not configured/);
+    expect(sim.estate.vaults[0]!.keys.find((k) => k.name === 'signing-key')!.versions).toHaveLength(1);
+    // Secrets have no Key Vault rotation: refused before any call.
+    const secret = await target('credential', `name = $2`, ['kv-prod/db-password']);
+    await expect(rem.execute(ctx, 'rotate-key-now', secret, await rem.read(ctx, secret))).rejects.toThrow(/only keys/);
     expect(sim.secretValueReads).toBe(0);
   });
 });
