@@ -6,7 +6,8 @@ import type { PlannedAction } from './types.js';
 
 export type ActionState = 'intent' | 'done' | 'verified' | 'unverified' | 'failed' | 'skipped' | 'rolled_back';
 
-export interface JournalRow {
+/** The columns that name an action in the `actions` table; the journal and the reports both read them. */
+export interface ActionIdentity {
   action_id: string;
   plan_id: string;
   run_id: string;
@@ -18,6 +19,9 @@ export interface JournalRow {
   tenant: string | null;
   source: string | null;
   target_ref: string;
+}
+
+export interface JournalRow extends ActionIdentity {
   state: ActionState;
   before_state: string | null;
   result: string | null;

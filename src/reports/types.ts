@@ -1,6 +1,7 @@
 // One small interface per output format: the pipeline asks each reporter to write one file and never special-cases a
 // format. Everything a reporter needs about the run is computed once (ReportData); findings are streamed, never
 // gathered into one array, so a run with a million findings costs a cursor, not a heap.
+import type { ActionIdentity } from '../remediate/journal.js';
 import type { Store } from '../store/store.js';
 import type { RunRow } from '../store/runs.js';
 import type { Rule } from '../reconcile/rule.js';
@@ -95,18 +96,7 @@ export interface OwnerGroup {
   by_severity: Record<string, number>;
 }
 
-export interface ActionRow {
-  action_id: string;
-  plan_id: string;
-  run_id: string;
-  finding_id: string | null;
-  rule_id: string | null;
-  kind: string;
-  operation: string;
-  provider: string | null;
-  tenant: string | null;
-  source: string | null;
-  target_ref: string;
+export interface ActionRow extends ActionIdentity {
   state: string;
   reason: string | null;
   intent_at: string | null;
