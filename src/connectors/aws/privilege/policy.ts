@@ -7,6 +7,8 @@ export interface Statement {
   /** "managed policy NAME statement "Sid"" or "... statement #2" — how evidence names it. */
   label: string;
   policyName: string;
+  /** The policy as a result names it: a managed policy ARN, or `inline:<owner ARN>#<policy name>`. */
+  policyRef: string;
   sid: string | null;
   index: number;
   effect: 'Allow' | 'Deny';
@@ -56,7 +58,7 @@ function asList(v: unknown): unknown[] {
 
 const PARTITIONS_AWS_OWNED_IAM = /^arn:[^:]*:iam::aws:/;
 
-type StatementCore = Omit<Statement, 'label' | 'policyName'>;
+type StatementCore = Omit<Statement, 'label' | 'policyName' | 'policyRef'>;
 
 export class PolicyParser {
   private readonly cache = new Map<string, Statement[]>();
@@ -69,8 +71,8 @@ export class PolicyParser {
    * Normalise a policy. `where` prefixes every statement label ("managed policy X (via group G)").
    * The cache key must identify the document (a managed policy's ARN and version, or the document text).
    */
-  parse(where: string, name: string, arn: string | null, doc: unknown, cacheKey: string | null): ParsedPolicy {
-    const key = cacheKey ? `${where}\u0000${cacheKey}` : null;
+  parse(where: string, name: string, arn: string | null, doc: unknown, cacheKey: string | null, ref: string = arn ?? name): ParsedPolicy {
+    const key = cacheKey ? `${where}\u0000${ref}\u0000${cacheKey}` : null;
     let statements = key ? this.cache.get(key) : undefined;
     if (!statements) {
       let cores = cacheKey ? this.cores.get(cacheKey) : undefined;
@@ -79,7 +81,7 @@ export class PolicyParser {
         cores = asList(document.Statement).map((s, i) => this.statement(where, s, i));
         if (cacheKey) this.cores.set(cacheKey, cores);
       }
-      statements = cores.map((c) => ({ ...c, policyName: name, label: `${where} statement ${c.sid ? `"${c.sid}"` : `#${c.index + 1}`}` }));
+      statements = cores.map((c) => ({ ...c, policyName: name, policyRef: ref, label: `${where} statement ${c.sid ? `"${c.sid}"` : `#${c.index + 1}`}` }));
       if (key) this.cache.set(key, statements);
     }
     return { name, arn, statements };
@@ -196,4 +198,32 @@ export function globCovers(outer: string, inner: string): boolean {
     return r;
   };
   return go(0, 0);
+}
+
+/** Is there a string both globs match? (Both may hold `*` and `?`.) Used to require two steps to reach one resource. */
+export function globsIntersect(a: string, b: string): boolean {
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const k = i * (b.length + 1) + j;
+    const m = memo.get(k);
+    if (m !== undefined) return m;
+    let r: boolean;
+    if (i === a.length && j === b.length) r = true;
+    else if (i < a.length && a[i] === '*') r = go(i + 1, j) || (j < b.length && go(i, j + 1));
+    else if (j < b.length && b[j] === '*') r = go(i, j + 1) || (i < a.length && go(i + 1, j));
+    else if (i === a.length || j === b.length) r = false;
+    else r = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && go(i + 1, j + 1);
+    memo.set(k, r);
+    return r;
+  };
+  return go(0, 0);
+}
+
+/** A pattern for what both globs match, when one contains the other; otherwise the narrower-looking `a` (null: disjoint). */
+export function globMeet(a: string, b: string): string | null {
+  if (a === '*') return b;
+  if (b === '*') return a;
+  if (globCovers(a, b)) return b;
+  if (globCovers(b, a)) return a;
+  return globsIntersect(a, b) ? a : null;
 }
