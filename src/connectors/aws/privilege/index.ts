@@ -183,7 +183,18 @@ class Analyzer {
   run(): Map<string, PrincipalAnalysis> {
     this.indexPolicies();
     this.buildNodes();
-    for (const n of this.nodes) this.computeEffective(n);
+    for (const n of this.nodes) {
+      const before = n.notes.length;
+      this.computeEffective(n);
+      if (this.canRetag(n)) {
+        // Tags the principal can rewrite (or a session can bring) prove nothing: judge tag conditions as unknown.
+        n.tagsMutable = true;
+        n.ctx.principal!.tagsMutable = true;
+        n.notes.length = before;
+        this.computeEffective(n);
+        n.notes.push(`${n.type === 'user' ? 'User' : 'Role'} ${n.name} ${n.type === 'user' ? 'may tag itself' : 'may be tagged by itself or through session tags'}, so conditions on aws:PrincipalTag are not taken as fixed.`);
+      }
+    }
     this.findAdminPolicies();
     this.collectAttachedPolicies();
     // Direct paths do not depend on anyone else; transitive ones are solved to a fixpoint from the administrators.
@@ -346,13 +357,22 @@ class Analyzer {
 
   // ---- effective permissions ---------------------------------------------------------------------------------
 
+  /** Can the principal's tags differ from the export's: it may tag itself, or (a role) its trust allows sts:TagSession? */
+  private canRetag(n: Node): boolean {
+    if (!n.ctx.principal) return false;
+    const mentions = (list: Statement[]) => list.some((st) => st.condition !== undefined && /principaltag/i.test(JSON.stringify(st.condition)));
+    if (!mentions(n.allows) && !mentions(n.denies) && !(n.boundary && mentions(n.boundary))) return false;
+    if (n.type === 'role' && n.trust.some((t) => t.effect === 'Allow' && t.actions.some((a) => matchesAction(a, 'sts:tagsession')))) return true;
+    return this.allowed(n, n.type === 'user' ? 'iam:TagUser' : 'iam:TagRole', n.arn).ok;
+  }
+
   private vars(n: Node): (name: string) => string | null {
     return n.vars ??= (name: string) => {
       const k = name.toLowerCase();
       if (k === 'aws:username') return n.type === 'user' ? n.name : null;
       if (k === 'aws:principalaccount') return n.accountId;
       if (k === 'aws:principalarn') return n.type === 'group' ? null : n.arn;
-      if (k.startsWith('aws:principaltag/') && n.ctx.principal) {
+      if (k.startsWith('aws:principaltag/') && n.ctx.principal && !n.tagsMutable) {
         const t = Object.entries(n.ctx.principal.tags).find(([key]) => key.toLowerCase() === k.slice(17));
         return t ? t[1] : null;
       }

