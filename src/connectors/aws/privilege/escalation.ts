@@ -59,6 +59,11 @@ export interface EscalationRule {
   creates?: CreatedTarget;
   /** What must hold that IAM data cannot show. */
   assumptions?: string[];
+  /**
+   * The path removes what holds the principal back: its own permissions boundary (when its identity policies alone
+   * grant administrator), or its own policy whose Deny is all that stands between it and administrator.
+   */
+  removes?: 'boundary' | 'deny';
   /** Only principals of these types can use the path (e.g. only a user can be added to a group). */
   principals?: ('user' | 'role' | 'group')[];
 }
@@ -78,6 +83,8 @@ export const ESCALATION_RULES: EscalationRule[] = [
   { path: 'iam:PutUserPolicy', summary: 'can write an administrator inline policy onto a user', steps: [iam('PutUserPolicy', 'user')], transitive: false },
   { path: 'iam:PutGroupPolicy', summary: 'can write an administrator inline policy onto a group with members', steps: [iam('PutGroupPolicy', 'group-with-members')], transitive: false },
   { path: 'iam:PutRolePolicy', summary: 'can write an administrator inline policy onto a role', steps: [iam('PutRolePolicy', 'modifiable-role')], transitive: false },
+  { path: 'iam:Delete*PermissionsBoundary', summary: 'can remove or replace its own permissions boundary, outside which its policies grant administrator', steps: [{ anyOf: ['iam:DeleteUserPermissionsBoundary', 'iam:PutUserPermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:PutRolePermissionsBoundary'], on: 'self' }], removes: 'boundary', principals: ['user', 'role'], transitive: false },
+  { path: 'iam:Detach*Policy/Delete*Policy (own Deny)', summary: 'can detach or delete its own policy whose Deny is all that keeps it from administrator', steps: [], removes: 'deny', principals: ['user', 'role'], transitive: false },
   // Principal creation: a new user, role or group the principal names, given power and then used.
   { path: 'iam:CreateUser+iam:AttachUserPolicy+iam:CreateAccessKey', summary: 'can create a user, give it an escalating policy and mint its credentials', steps: [any('iam:CreateUser'), attach(0, 'iam:AttachUserPolicy', 'iam:PutUserPolicy'), sameAs(0, 'iam:CreateAccessKey', 'iam:CreateLoginProfile')], creates: { kind: 'user', step: 0 }, transitive: false },
   { path: 'iam:CreateRole+iam:AttachRolePolicy', summary: 'can create a role that trusts itself, give it an escalating policy and assume it', steps: [any('iam:CreateRole'), attach(0, 'iam:AttachRolePolicy', 'iam:PutRolePolicy')], creates: { kind: 'role', step: 0 }, principals: ['user', 'role', 'group'], transitive: false },

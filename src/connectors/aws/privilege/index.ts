@@ -112,6 +112,7 @@ interface Node {
   /** Every path found (the result contract); `paths` keeps the first per family for the classic evidence. */
   found: PrivilegePath[];
   tagsMutable: boolean;
+  activeDenies: Statement[];
   notes: string[];
   quarantined: boolean;
   vars?: (name: string) => string | null;
@@ -253,7 +254,7 @@ class Analyzer {
       boundaryName: null, boundaryMissing: null, groups: [], members: [], trust: [], instanceProfile: false,
       modifiable: type !== 'role' || !(path.startsWith('/aws-service-role/') || path.startsWith('/aws-reserved/')),
       effective: EMPTY, administrator: false, adminCapable: false, paths: new Map(), found: [], notes: [],
-      quarantined: false, tagsMutable: false,
+      quarantined: false, tagsMutable: false, activeDenies: [],
     };
   }
 
@@ -428,6 +429,7 @@ class Analyzer {
       else if (v.verdict === 'maybe') n.notes.push(`${s.label} applies only when ${v.unresolved.join(', ')} hold(s); treated as satisfiable.`);
       if (s.unknownPatterns.length > 0) n.notes.push(`${s.label} names actions the catalogue does not know (${s.unknownPatterns.join(', ')}); they are not counted.`);
     }
+    n.activeDenies = activeDenies;
     n.effective = this.effectiveOf(n, n.allows, activeDenies);
     if (n.boundary) {
       andInto(n.effective, this.effectiveOf(n, n.boundary, activeDenies));
@@ -721,6 +723,8 @@ class Analyzer {
 
   private findPaths(n: Node, rule: EscalationRule, limit: number): Found[] {
     if (rule.principals && !rule.principals.includes(n.type)) return [];
+    if (rule.removes === 'boundary' && !(n.boundary && this.isAdministrator(n, n.allows, n.activeDenies))) return [];
+    if (rule.removes === 'deny') return this.denyRemoval(n, rule, limit);
     const hits: StepHit[] = [];
     let targeted: Step | null = null;
     for (const [k, step] of rule.steps.entries()) {
@@ -737,7 +741,7 @@ class Analyzer {
         if (!hasBit(n.effective, this.cat.indexOf(action))) continue;
         for (const t of this.candidates(n, action, targeted.on)) {
           if (seen.has(t.arn)) continue;
-          if (targeted.on === 'self' && t.node && !action.endsWith(`Attach${t.node.type[0]!.toUpperCase()}${t.node.type.slice(1)}Policy`)) continue;
+          if (targeted.on === 'self' && t.node && !action.includes(capitalise(t.node.type))) continue;
           if (this.cappedByBoundary(n, t.node)) continue;
           if (action === 'iam:SetDefaultPolicyVersion' && !this.versionEscalates(t.arn)) continue;
           const a = this.allowTarget(n, action, t.arn, targeted.attachesPolicy === true);
@@ -801,6 +805,28 @@ class Analyzer {
       const assumptions = rule.creates.kind === 'role' ? [`the new role's trust policy names ${n.type === 'group' ? 'a member of this group' : 'this principal'} (the creator writes it)`] : [];
       out.push(this.makePath(n, rule, base(), { kind: rule.creates.kind, ref: h.resource }, cls,
         [`a new ${rule.creates.kind} ${h.resource}${attached ? ` with ${attached.name}` : ''}`], assumptions));
+    }
+    return out;
+  }
+
+  /** Own policies (not a group's) whose unconditional Denies alone keep `n` from administrator, and the right to remove them. */
+  private denyRemoval(n: Node, rule: EscalationRule, limit: number): Found[] {
+    const out: Found[] = [];
+    if (n.activeDenies.length === 0) return out;
+    const noun = capitalise(n.type);
+    for (const a of n.policies) {
+      if (a.via !== null) continue;
+      const mine = a.parsed.statements.filter((s) => s.effect === 'Deny' && n.activeDenies.includes(s));
+      if (mine.length === 0) continue;
+      const rest = n.activeDenies.filter((d) => !mine.includes(d));
+      if (!this.isAdministrator(n, n.allows, rest) || (n.boundary && !this.isAdministrator(n, n.boundary, rest))) continue;
+      const action = a.kind === 'managed' ? `iam:Detach${noun}Policy` : `iam:Delete${noun}Policy`;
+      const g = this.allowed(n, action, n.arn, a.parsed.arn ? { 'iam:policyarn': a.parsed.arn } : undefined);
+      if (!g.ok) continue;
+      const ref = mine[0]!.policyRef;
+      out.push(this.makePath(n, rule, [{ action, resource: n.arn, grant: g }], { kind: 'policy', ref }, 'administrator',
+        [`${a.kind === 'managed' ? 'detaching' : 'deleting'} ${a.parsed.name} (${mine.map((d) => d.label).join(', ')})`], []));
+      if (out.length >= limit) break;
     }
     return out;
   }
@@ -1034,12 +1060,15 @@ class Analyzer {
     if (this.maxDepth === 0 || n.type === 'group' && n.members.length === 0) return [];
     const out: PrivilegePath[] = [];
     const seen = new Set<Node>([n]);
+    // Bounded work per principal: a role trusted by the whole account would otherwise make every caller visit every role.
+    let budget = CHAIN_ROLE_BUDGET;
     let frontier: { node: Node; via: Node[]; steps: PathStep[] }[] = [{ node: n, via: [], steps: [] }];
     for (let depth = 1; depth <= this.maxDepth && frontier.length > 0; depth++) {
       const next: typeof frontier = [];
       for (const f of frontier) {
         for (const r of this.assumable(f.node)) {
           if (seen.has(r) || !r.adminCapable) continue;
+          if (budget-- <= 0 || out.length >= CHAIN_PATH_LIMIT) return out;
           const g = this.canAssume(f.node, r);
           if (!g.ok) continue;
           seen.add(r);
@@ -1066,6 +1095,10 @@ class Analyzer {
     return out;
   }
 }
+
+/** Roles a chain search may try per principal, and chain paths it may report. */
+const CHAIN_ROLE_BUDGET = 50;
+const CHAIN_PATH_LIMIT = 50;
 
 function capitalise(s: string): string { return s.length ? s[0]!.toUpperCase() + s.slice(1) : s; }
 

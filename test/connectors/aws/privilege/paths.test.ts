@@ -264,3 +264,38 @@ describe('privilege result: families', () => {
     expect(escalates(get('user', 'near'))).toBe(false);
   });
 });
+
+describe('privilege result: removing what holds the principal back', () => {
+  it('iam:Delete*PermissionsBoundary: its own boundary, when its policies alone grant administrator', () => {
+    const get = privileges(account({
+      users: {
+        dev: { managed: ['AdministratorAccess'], boundary: 'cap' },
+        near: { managed: ['AdministratorAccess'], boundary: 'cap-fixed' },
+        weak: { inline: [doc(allow(['s3:*', 'iam:DeleteUserPermissionsBoundary']))], boundary: 'cap' },
+      },
+      policies: { cap: doc(allow(['s3:*', 'iam:DeleteUserPermissionsBoundary'])), 'cap-fixed': doc(allow('s3:*')) },
+    }));
+    expect(of(get('user', 'dev'), 'iam:Delete*PermissionsBoundary')).toEqual([expect.objectContaining({
+      class: 'administrator', target: { kind: 'user', ref: arn('user', 'dev') },
+      steps: [{ action: 'iam:DeleteUserPermissionsBoundary', resource: arn('user', 'dev'), policy: 'arn:aws:iam::aws:policy/AdministratorAccess', statement: '#0' }],
+    })]);
+    expect(escalates(get('user', 'near'))).toBe(false);
+    expect(escalates(get('user', 'weak'))).toBe(false);
+  });
+
+  it('iam:Detach*Policy/Delete*Policy: its own policy whose Deny alone keeps it from administrator', () => {
+    const get = privileges(account({
+      users: {
+        dev: { managed: ['AdministratorAccess', 'no-put'] },
+        inl: { managed: ['AdministratorAccess'], inline: [doc(deny('iam:PutUserPolicy'))] },
+        near: { managed: ['AdministratorAccess', 'no-put-no-detach'] },
+      },
+      // A Deny on an IAM permissions-management action is what keeps AdministratorAccess from counting as administrator.
+      policies: { 'no-put': doc(deny('iam:PutUserPolicy')), 'no-put-no-detach': doc(deny(['iam:PutUserPolicy', 'iam:DetachUserPolicy'])) },
+    }));
+    const family = 'iam:Detach*Policy/Delete*Policy (own Deny)';
+    expect(of(get('user', 'dev'), family).map((p) => [p.target, p.steps[0]!.action])).toEqual([[{ kind: 'policy', ref: `arn:aws:iam::${ACCT}:policy/no-put` }, 'iam:DetachUserPolicy']]);
+    expect(of(get('user', 'inl'), family).map((p) => [p.target, p.steps[0]!.action])).toEqual([[{ kind: 'policy', ref: `inline:${arn('user', 'inl')}#inline-1` }, 'iam:DeleteUserPolicy']]);
+    expect(of(get('user', 'near'), family)).toEqual([]);
+  });
+});
