@@ -1106,6 +1106,7 @@ const SERVICE_NOUNS: Record<string, string> = {
   'lambda.amazonaws.com': 'Lambda function', 'ec2.amazonaws.com': 'EC2 instance', 'glue.amazonaws.com': 'Glue development endpoint',
   'cloudformation.amazonaws.com': 'CloudFormation stack', 'sagemaker.amazonaws.com': 'SageMaker notebook instance',
   'codebuild.amazonaws.com': 'CodeBuild project', 'codestar.amazonaws.com': 'CodeStar project',
+  'ecs-tasks.amazonaws.com': 'ECS task',
 };
 function serviceNoun(service: string): string { return SERVICE_NOUNS[service] ?? `${service} resource`; }
 
