@@ -99,6 +99,7 @@ interface Node {
   denies: Statement[];
   boundary: Statement[] | null;
   boundaryName: string | null;
+  boundaryArn: string | null;
   boundaryMissing: string | null;
   groups: Node[];
   members: Node[];
@@ -251,7 +252,7 @@ class Analyzer {
       arn, type, name, path, accountId: account, partition,
       ctx: { now: this.now, principal: type === 'group' ? null : principal },
       policies: [], attachedArns: new Set(), missingPolicies: [], allows: [], denies: [], boundary: null,
-      boundaryName: null, boundaryMissing: null, groups: [], members: [], trust: [], instanceProfile: false,
+      boundaryName: null, boundaryArn: null, boundaryMissing: null, groups: [], members: [], trust: [], instanceProfile: false,
       modifiable: type !== 'role' || !(path.startsWith('/aws-service-role/') || path.startsWith('/aws-reserved/')),
       effective: EMPTY, administrator: false, adminCapable: false, paths: new Map(), found: [], notes: [],
       quarantined: false, tagsMutable: false, activeDenies: [],
@@ -326,6 +327,7 @@ class Analyzer {
     if (typeof arn !== 'string' || arn === '') return;
     const parsed = this.managedPolicy(arn, { boundary: true });
     n.boundaryName = arn.split('/').pop() ?? arn;
+    n.boundaryArn = arn;
     if (!parsed) { n.boundaryMissing = arn; return; }
     n.boundary = parsed.statements.filter((s) => s.effect === 'Allow');
     // A Deny inside a boundary applies like any explicit deny.
@@ -877,10 +879,13 @@ class Analyzer {
   }
 
   private allowTarget(n: Node, action: string, arn: string, attachesPolicy: boolean): { grant: Grant; policy?: EscalatingPolicy } | null {
-    if (!attachesPolicy) { const g = this.allowed(n, action, arn); return g.ok ? { grant: g } : null; }
+    // iam:PermissionsBoundary on an action against an existing user or role is that principal's boundary (or none).
+    const t = this.byArn.get(arn);
+    const base: Record<string, string> = t && t.type !== 'group' && /^iam:/.test(action) ? { 'iam:permissionsboundary': t.boundaryArn ?? ABSENT } : {};
+    if (!attachesPolicy) { const g = this.allowed(n, action, arn, base); return g.ok ? { grant: g } : null; }
     for (const policy of this.attachable()) {
       if (policy.arn.split(':')[1] !== n.partition) continue;
-      const g = this.allowed(n, action, arn, { 'iam:policyarn': policy.arn });
+      const g = this.allowed(n, action, arn, { ...base, 'iam:policyarn': policy.arn });
       if (g.ok) return { grant: g, policy };
     }
     return null;
@@ -913,10 +918,18 @@ class Analyzer {
       const want = this.stepTemplate(n, step, action, linked?.resource);
       if (want === null) continue;
       const policies: (EscalatingPolicy | undefined)[] = step.attachesPolicy && /^iam:Attach/.test(action) ? this.attachable() : [undefined];
+      // A new user or role created under a boundary the policy requires (delegated administration) is capped by it:
+      // only no boundary, or an administrator policy as the boundary, leaves the path open.
+      const boundaries: (string | undefined)[] = /^iam:Create(User|Role)$/.test(action)
+        ? [ABSENT, ...this.attachable().filter((p) => p.administrator).map((p) => p.arn)] : [undefined];
       for (const policy of policies) {
-        const known = policy ? { 'iam:policyarn': policy.arn } : undefined;
-        const hit = this.allowOnPattern(n, i, want, known);
-        if (hit) return { action, resource: hit.resource, grant: hit.grant, policy };
+        for (const boundary of boundaries) {
+          const known: Record<string, string> = {};
+          if (policy) known['iam:policyarn'] = policy.arn;
+          if (boundary) known['iam:permissionsboundary'] = boundary;
+          const hit = this.allowOnPattern(n, i, want, Object.keys(known).length ? known : undefined);
+          if (hit) return { action, resource: hit.resource, grant: hit.grant, policy };
+        }
       }
     }
     return null;

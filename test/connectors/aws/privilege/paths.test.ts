@@ -305,3 +305,21 @@ describe('privilege result: removing what holds the principal back', () => {
     expect(of(get('user', 'near'), family)).toEqual([]);
   });
 });
+
+describe('privilege result: delegated administration under a required permissions boundary', () => {
+  it('does not flag creating or changing roles that must carry a narrow boundary, and flags it without the condition', () => {
+    const bound = { Condition: { StringEquals: { 'iam:PermissionsBoundary': `arn:aws:iam::${ACCT}:policy/dev-boundary` } } };
+    const actions = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy'];
+    const get = privileges(account({
+      users: {
+        near: { inline: [doc(allow(actions, '*', bound))] },
+        dev: { inline: [doc(allow(actions, `arn:aws:iam::${ACCT}:role/new-*`))] },
+      },
+      roles: { app: { boundary: 'dev-boundary' }, free: {} },
+      policies: { 'dev-boundary': doc(allow('s3:*')) },
+    }));
+    expect(get('user', 'near').paths).toEqual([]);
+    expect(escalates(get('user', 'near'))).toBe(false);
+    expect(of(get('user', 'dev'), 'iam:CreateRole+iam:AttachRolePolicy').map((p) => p.target)).toEqual([{ kind: 'role', ref: `arn:aws:iam::${ACCT}:role/new-*` }]);
+  });
+});
