@@ -836,6 +836,8 @@ class Analyzer {
   private targetAssumptions(n: Node, rule: EscalationRule, t: Target): string[] {
     const out = [...(rule.assumptions ?? [])];
     if (rule.path === 'iam:CreateLoginProfile') out.push(`user ${t.node?.name ?? t.arn} has no console password yet`);
+    if (rule.path === 'iam:UpdateLoginProfile') out.push(`user ${t.node?.name ?? t.arn} has a console password`);
+    if (rule.path === 'iam:CreateAccessKey') out.push(`user ${t.node?.name ?? t.arn} has fewer than two access keys`);
     if (rule.path === 'iam:SetDefaultPolicyVersion') {
       const m = this.managed.get(t.arn);
       if (m && m.versions.length <= 1) out.push(`policy ${m.name} has a stored version broader than its default (the export lists only the default)`);

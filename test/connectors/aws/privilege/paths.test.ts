@@ -224,6 +224,7 @@ describe('privilege result: families', () => {
   // Each case: the actions that make the path, the role the service must be able to assume, and the near miss (one
   // action short, or a PassRole the service cannot use).
   const cases: { family: string; actions: string[]; near: string[]; service?: string; profile?: boolean; assumption?: RegExp }[] = [
+    { family: 'iam:PassRole+lambda:CreateFunction+lambda:CreateFunctionUrlConfig', actions: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:CreateFunctionUrlConfig', 'lambda:InvokeFunctionUrl'], near: ['iam:PassRole', 'lambda:CreateFunction', 'lambda:InvokeFunctionUrl'], service: 'lambda.amazonaws.com' },
     { family: 'iam:PassRole+glue:CreateSession+glue:RunStatement', actions: ['iam:PassRole', 'glue:CreateSession', 'glue:RunStatement'], near: ['iam:PassRole', 'glue:CreateSession'], service: 'glue.amazonaws.com' },
     { family: 'iam:PassRole+ssm:CreateDocument+ssm:StartAutomationExecution', actions: ['iam:PassRole', 'ssm:CreateDocument', 'ssm:StartAutomationExecution'], near: ['iam:PassRole', 'ssm:StartAutomationExecution'], service: 'ssm.amazonaws.com' },
     { family: 'iam:PassRole+bedrock-agentcore:CreateCodeInterpreter', actions: ['iam:PassRole', 'bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter'], near: ['iam:PassRole', 'bedrock-agentcore:CreateCodeInterpreter', 'bedrock-agentcore:StartCodeInterpreterSession'], service: 'bedrock-agentcore.amazonaws.com' },
