@@ -606,12 +606,20 @@ class Analyzer {
     return this.policyTargetList;
   }
 
+  /** Per target: does its boundary allow everything (and so cap nothing)? */
+  private readonly boundaryOpen = new Map<Node, boolean>();
+
   /** Would an administrator policy on this user or role be capped by a boundary the principal cannot remove? */
   private cappedByBoundary(n: Node, t: Node | undefined): boolean {
     if (!t || t.type === 'group' || !t.boundary) return false;
-    const full = this.cat.empty();
-    for (const s of t.boundary) if (coversAllResources(s) && this.verdict(t, s).verdict !== 'never') orInto(full, s.actions);
-    if (isSubset(this.cat.full, full)) return false;
+    let open = this.boundaryOpen.get(t);
+    if (open === undefined) {
+      const full = this.cat.empty();
+      for (const s of t.boundary) if (coversAllResources(s) && this.verdict(t, s).verdict !== 'never') orInto(full, s.actions);
+      open = isSubset(this.cat.full, full);
+      this.boundaryOpen.set(t, open);
+    }
+    if (open) return false;
     const noun = t.type === 'user' ? 'User' : 'Role';
     return !(this.allowed(n, `iam:Delete${noun}PermissionsBoundary`, t.arn).ok || this.allowed(n, `iam:Put${noun}PermissionsBoundary`, t.arn).ok);
   }
@@ -725,6 +733,9 @@ class Analyzer {
 
   private findPaths(n: Node, rule: EscalationRule, limit: number): Found[] {
     if (rule.principals && !rule.principals.includes(n.type)) return [];
+    // Cheap exit: every step needs one of its actions in the effective set (most rules fail here for most principals).
+    for (const step of rule.steps) if (!step.anyOf.some((a) => hasBit(n.effective, this.cat.indexOf(a)))) return [];
+    if (rule.passRole && !hasBit(n.effective, this.cat.indexOf('iam:PassRole'))) return [];
     if (rule.removes === 'boundary' && !(n.boundary && this.isAdministrator(n, n.allows, n.activeDenies))) return [];
     if (rule.removes === 'deny') return this.denyRemoval(n, rule, limit);
     const hits: StepHit[] = [];
