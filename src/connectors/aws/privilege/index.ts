@@ -916,6 +916,8 @@ class Analyzer {
       for (const t of all) { const m = globMeet(linked, t); if (m !== null) return m; }
       return null;
     }
+    // An action without resource types is authorised against the literal resource "*" only.
+    if (all.length === 0) return NO_RESOURCE;
     return all.length === 1 ? all[0]! : '*';
   }
 
@@ -948,11 +950,15 @@ class Analyzer {
     return null;
   }
 
-  private allowOnPattern(n: Node, i: number, want: string, known?: Record<string, string>): { resource: string; grant: Grant } | null {
+  private allowOnPattern(n: Node, i: number, wanted: string, known?: Record<string, string>): { resource: string; grant: Grant } | null {
     const vars = this.vars(n);
-    const patterns = (s: Statement): string[] => s.notResource
-      ? (resourceMatches(s, want, vars) ? [want] : [])
-      : s.resources.map((r) => substitute(r, vars, false)).filter((r): r is string => r !== null);
+    const literal = wanted === NO_RESOURCE;
+    const want = literal ? '*' : wanted;
+    const patterns = (s: Statement): string[] => {
+      if (literal) return resourceMatches(s, '*', vars) ? ['*'] : [];
+      if (s.notResource) return resourceMatches(s, want, vars) ? [want] : [];
+      return s.resources.map((r) => substitute(r, vars, false)).filter((r): r is string => r !== null);
+    };
     const denied = (w: string): boolean => n.denies.some((d) => hasBit(d.actions, i) && !d.notResource && this.verdict(n, d, known).verdict === 'always' &&
       d.resources.some((r) => { const p = substitute(r, vars, true); return p !== null && globCovers(p, w); }));
     let maybe: { resource: string; grant: Grant } | null = null;
@@ -1121,6 +1127,9 @@ class Analyzer {
     return out;
   }
 }
+
+/** What an `any` step acts on when its action takes no resource: IAM authorises it against the literal "*". */
+const NO_RESOURCE = '\u0000*';
 
 /** Roles a chain search may try per principal, and chain paths it may report. */
 const CHAIN_ROLE_BUDGET = 50;

@@ -324,3 +324,19 @@ describe('privilege result: delegated administration under a required permission
     expect(of(get('user', 'dev'), 'iam:CreateRole+iam:AttachRolePolicy').map((p) => p.target)).toEqual([{ kind: 'role', ref: `arn:aws:iam::${ACCT}:role/new-*` }]);
   });
 });
+
+describe('privilege result: actions without resource types', () => {
+  it('count only when allowed on "*", as IAM authorises them against the literal "*"', () => {
+    const ci = `arn:aws:bedrock-agentcore:*:${ACCT}:code-interpreter-custom/*`;
+    const rest = allow(['iam:PassRole', 'bedrock-agentcore:StartCodeInterpreterSession', 'bedrock-agentcore:InvokeCodeInterpreter']);
+    const get = privileges(account({
+      users: { near: { inline: [doc(rest, allow('bedrock-agentcore:CreateCodeInterpreter', ci))] }, dev: { inline: [doc(rest, allow('bedrock-agentcore:CreateCodeInterpreter'))] } },
+      roles: { 'ci-admin': admin('bedrock-agentcore.amazonaws.com') },
+    }));
+    expect(escalates(get('user', 'near'))).toBe(false);
+    const [path] = of(get('user', 'dev'), 'iam:PassRole+bedrock-agentcore:CreateCodeInterpreter');
+    expect(path!.steps.map((s) => [s.action, s.resource])).toEqual([
+      ['bedrock-agentcore:CreateCodeInterpreter', '*'], ['bedrock-agentcore:StartCodeInterpreterSession', ci], ['bedrock-agentcore:InvokeCodeInterpreter', ci], ['iam:PassRole', arn('role', 'ci-admin')],
+    ]);
+  });
+});
