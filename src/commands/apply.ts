@@ -2,6 +2,7 @@
 // re-reads each target and says what it would do.
 import type { Command } from './types.js';
 import { openContext } from './context.js';
+import { UserError } from '../errors.js';
 
 export interface ApplyArgs { plan: string; enforce?: boolean }
 
@@ -20,6 +21,10 @@ export const command: Command<ApplyArgs> = {
     const plan = readPlan(args.plan);
     const { loaded, store } = await openContext(args);
     try {
+      // Two keys for the dangerous half, as in `scan --mode enforce`: the flag here and the reviewed config's mode.
+      if (args.enforce && loaded.config.remediation.mode !== 'enforce') {
+        throw new UserError(`apply --enforce needs remediation.mode: enforce in ${loaded.file ?? 'the config'} as well; nothing was changed`);
+      }
       const res = await applyPlan(store, loaded, plan, { enforce: Boolean(args.enforce), log: io.log, env: io.env });
       for (const o of res.outcomes) io.out(`${o.action_id}  ${o.state.padEnd(13)} ${o.operation}  ${o.target_ref}${o.reason ? `  — ${o.reason}` : ''}`);
       io.out(res.message);

@@ -96,10 +96,19 @@ export interface Remediation<O> {
   rollback?(ctx: ConnectorContext<O>, operation: string, target: Target, before: TargetState): Promise<Record<string, unknown>>;
 }
 
+/**
+ * How a provider compares its identifiers, as data the core can use without knowing the provider: refs and names
+ * that `insensitive` matches are compared without regard to letter case (protected entries and opt-outs match them
+ * case-insensitively); all others exactly. `rule` states the provider's rule, for the docs.
+ */
+export interface IdentifierCase { insensitive: RegExp; rule: string }
+
 export interface Connector<O = unknown> {
   id: string;
   provider: string;
   description: string;
+  /** The provider's letter-case rule for refs and names; absent means every comparison is exact. */
+  identifierCase?: IdentifierCase;
   collects: {
     identities: readonly string[];
     credentials: readonly string[];

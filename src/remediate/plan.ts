@@ -147,7 +147,7 @@ export async function planActions(store: Store, loaded: LoadedConfig, opts: Plan
     const spec = findSpec(h, p.operation, subject, target.kind);
     if (typeof spec === 'string') { hold(f, target.ref, p.operation, 'unsupported', spec); continue; }
     if (f.owner_status === 'disputed') { hold(f, target.ref, p.operation, 'disputed-owner', 'owner records disagree about who owns this identity: never acted on automatically'); continue; }
-    const names = await namesOf(target, r);
+    const names = { ...await namesOf(target, r), case: h.connector.identifierCase };
     const prot = protectedBy(config, names);
     if (prot) { hold(f, target.ref, p.operation, 'protected', `protected (${prot.ref})${prot.reason ? `: ${prot.reason}` : ''}`); continue; }
     const opt = optedOutBy(optOuts, names);
@@ -200,7 +200,7 @@ export async function planActions(store: Store, loaded: LoadedConfig, opts: Plan
       const target = targetOf(subject, { provider: f.provider, tenant: f.tenant, source }, r);
       const spec = findSpec(h, p.then.operation, subject, target.kind);
       if (typeof spec === 'string') { hold(f, target.ref, p.then.operation, 'unsupported', spec); continue; }
-      const names = await namesOf(target, r);
+      const names = { ...await namesOf(target, r), case: h.connector.identifierCase };
       const prot = protectedBy(config, names);
       if (prot) { hold(f, target.ref, p.then.operation, 'protected', `protected (${prot.ref})${prot.reason ? `: ${prot.reason}` : ''}`); continue; }
       const opt = optedOutBy(optOuts, names);

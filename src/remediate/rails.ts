@@ -1,19 +1,21 @@
 // The safety rails of enforce mode (DESIGN.md "Safety of enforce mode"). Each is a small function over the store or
 // the config, so the planner and apply evaluate exactly the same rules.
 import type { Config } from '../config/schema.js';
+import type { IdentifierCase } from '../connectors/types.js';
 import { UserError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Breaker, PlannedAction } from './types.js';
 
 /** Full-string glob match with the same metacharacters as DuckDB's GLOB: `*`, `?` and `[…]`. */
-export function globMatch(pattern: string, value: string | null | undefined): boolean {
+export function globMatch(pattern: string, value: string | null | undefined, ignoreCase = false): boolean {
   if (value === null || value === undefined) return false;
-  return globRegExp(pattern).test(value);
+  return globRegExp(pattern, ignoreCase).test(value);
 }
 
 const globCache = new Map<string, RegExp>();
-function globRegExp(pattern: string): RegExp {
-  let re = globCache.get(pattern);
+function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
+  const cacheKey = `${ignoreCase ? 'i' : 's'}${pattern}`;
+  let re = globCache.get(cacheKey);
   if (re) return re;
   let src = '';
   for (let i = 0; i < pattern.length; i++) {
@@ -29,20 +31,29 @@ function globRegExp(pattern: string): RegExp {
       i = end;
     } else src += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  re = new RegExp(`^${src}$`, 's');
-  globCache.set(pattern, re);
+  re = new RegExp(`^${src}$`, ignoreCase ? 'si' : 's');
+  globCache.set(cacheKey, re);
   return re;
 }
 
-/** Names a target is known by: a protected or opted-out entry may name any of them. */
-export interface TargetNames { provider: string; tenant: string; refs: (string | null | undefined)[] }
+/**
+ * Names a target is known by: a protected or opted-out entry may name any of them. `case` is the connector's rule for
+ * which of them compare case-insensitively (an IAM user name, a GitHub login); without it every match is exact.
+ */
+export interface TargetNames { provider: string; tenant: string; refs: (string | null | undefined)[]; case?: IdentifierCase }
+
+/** Whether `pattern` names `ref`, under the provider's letter-case rule for that ref. */
+function namesRef(pattern: string, ref: string | null | undefined, rule: IdentifierCase | undefined): boolean {
+  if (ref === null || ref === undefined) return false;
+  return globMatch(pattern, ref, rule ? rule.insensitive.test(ref) : false);
+}
 
 /** The protected entry covering this target, if any. */
 export function protectedBy(config: Config, t: TargetNames): Config['protected'][number] | undefined {
   return config.protected.find((p) =>
     (p.provider === undefined || globMatch(p.provider, t.provider)) &&
     (p.tenant === undefined || globMatch(p.tenant, t.tenant)) &&
-    t.refs.some((r) => globMatch(p.ref, r)));
+    t.refs.some((r) => namesRef(p.ref, r, t.case)));
 }
 
 export interface ActiveOptOut { ref: string; reason: string; expires_at: Date; ticket?: string }
@@ -59,7 +70,7 @@ export function activeOptOuts(config: Config, now: Date): { active: ActiveOptOut
 }
 
 export function optedOutBy(optOuts: ActiveOptOut[], t: TargetNames): ActiveOptOut | undefined {
-  return optOuts.find((o) => t.refs.some((r) => globMatch(o.ref, r)));
+  return optOuts.find((o) => t.refs.some((r) => namesRef(o.ref, r, t.case)));
 }
 
 /**
@@ -97,15 +108,17 @@ export async function reconciledWindow(store: Store, runId: string, runSeq: numb
 }
 
 /**
- * How many consecutive reconciled runs, newest first, saw each finding (carried rows — kept open only because the
- * tenant was not re-collected — do not count as seen).
+ * How many consecutive reconciled runs, newest first, saw each finding. Only rows where the finding was present
+ * count: not carried rows (kept open only because the tenant was not re-collected) and not `resolved` rows (the
+ * reconciler writes those precisely when the finding was absent).
  */
 export async function findingStreaks(store: Store, window: { run_id: string }[]): Promise<Map<string, Set<string>>> {
   const seen = new Map<string, Set<string>>();
   if (!window.length) return seen;
   const ids = window.map((w) => w.run_id);
   const rows = await store.all<{ finding_id: string; run_id: string }>(
-    `SELECT finding_id, run_id FROM findings WHERE run_id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')}) AND NOT coalesce(carried, false)`,
+    `SELECT finding_id, run_id FROM findings WHERE run_id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})
+       AND NOT coalesce(carried, false) AND status <> 'resolved'`,
     ids);
   for (const r of rows) {
     let s = seen.get(r.finding_id);

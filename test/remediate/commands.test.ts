@@ -18,7 +18,7 @@ function io(): CommandIO & { lines: string[] } {
 describe('plan, apply and rollback commands', () => {
   it('plan writes the plan and summary; apply is a dry run without --enforce; rollback restores', async () => {
     const dir = tempDir();
-    const { loaded, stateFile } = await makeEstate(dir);
+    const { loaded, stateFile } = await makeEstate(dir, { remediation: { mode: 'enforce' } });
     const store = await openStore(dir);
     await scan(store, loaded, [STALE_KEY1, UNGRANTED_ADMIN]);
     const runId = await scan(store, loaded, [STALE_KEY1, UNGRANTED_ADMIN]);
@@ -51,7 +51,7 @@ describe('plan, apply and rollback commands', () => {
 
   it('plan exits 4 when a breaker trips, and apply of that plan does nothing', async () => {
     const dir = tempDir();
-    const { loaded, stateFile } = await makeEstate(dir, { remediation: { max_actions: 0 } });
+    const { loaded, stateFile } = await makeEstate(dir, { remediation: { mode: 'enforce', max_actions: 0 } });
     const store = await openStore(dir);
     await scan(store, loaded, [STALE_KEY1]);
     await scan(store, loaded, [STALE_KEY1]);

@@ -20,6 +20,10 @@ export const connector: Connector<AwsOptions> = {
   id: 'aws',
   provider: 'aws',
   description: 'AWS IAM (users, roles, groups, keys, passwords, effective permissions) and Secrets Manager, per account or across an organisation.',
+  // IAM user, role, group and policy names are unique without regard to case ("not distinguished by case"); ARN
+  // prefixes are lower case anyway. Secrets Manager names are case-sensitive, so only IAM ARNs and bare names fold
+  // (a bare name that is a secret's folds too: a protected entry then covers more, never less).
+  identifierCase: { insensitive: /^(?:arn:aws[a-z-]*:iam::|[^:/]+$)/, rule: 'IAM user, role, group and policy names (and so IAM ARNs) are case-insensitive; Secrets Manager secret names are case-sensitive' },
   collects: {
     identities: ['user', 'role', 'group'],
     credentials: ['access_key', 'password', 'mfa_device', 'certificate', 'stored_secret'],

@@ -12,6 +12,8 @@ export const connector: Connector<GcpOptions> = {
   id: 'gcp',
   provider: 'gcp',
   description: 'Google Cloud: service accounts and keys, IAM allow and deny policies across projects, folders and the organisation, Secret Manager metadata.',
+  // Google account and service-account emails are case-insensitive; resource names (secrets, projects) are not.
+  identifierCase: { insensitive: /@/, rule: 'emails (user:, group:, serviceAccount: members and service accounts) are case-insensitive; resource names are case-sensitive' },
   collects: {
     identities: ['service_account', 'user', 'group', 'workload', 'public'],
     credentials: ['sa_key', 'stored_secret'],

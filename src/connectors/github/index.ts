@@ -38,6 +38,8 @@ export const connector: Connector<GitHubOptions> = {
   id: 'github',
   provider: 'github',
   description: 'GitHub organisations (github.com and Enterprise Server): members, roles, collaborators, teams, deploy keys, Actions secrets, App installations, fine-grained PATs, SAML credential authorizations, secret-scanning alerts.',
+  // Logins, organisation, team and repository names are case-insensitive on GitHub (and secret names are upper-cased).
+  identifierCase: { insensitive: /^/, rule: 'logins, organisation, team and repository names are case-insensitive' },
   collects: {
     identities: ['user', 'machine_user', 'bot', 'team', 'app', 'service_account'],
     credentials: ['deploy_key', 'stored_secret', 'fine_grained_pat', 'pat', 'ssh_key', 'oauth_authorization'],
