@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import type { Command } from './types.js';
+import type { Command, GlobalArgs } from './types.js';
 import { loadConfig } from '../config/load.js';
 import { Store } from '../store/store.js';
 import { collectStage, exitCodeFor, reconcileStage, reportStage } from '../pipeline/scan.js';
@@ -10,9 +10,33 @@ import type { DemoParts } from '../sim/demo-types.js';
 import { formatSummary } from './summary.js';
 import { progressReporter } from './progress.js';
 import { RULES } from '../reconcile/rules/index.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UserError } from '../errors.js';
+import { parseFormats } from '../reports/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../reports/types.js';
+import { SEVERITIES } from '../model/index.js';
 
 export interface DemoArgs { dir?: string; providers?: string[] }
+
+export interface DemoSettings { dir: string; db: string; outDir: string; formats: ReportFormat[]; failOn: string }
+
+/**
+ * Where the demo writes and what it gates on, from the global options it honours (--db, --out, --format, --fail-on).
+ * The demo writes its own config and runs every source, so --config and --only would be silently ignored: refused.
+ */
+export function demoSettings(args: DemoArgs & GlobalArgs): DemoSettings {
+  if (args.config !== undefined) throw new UserError('demo writes its own config: --config cannot be used with demo (use scan --config)');
+  if (args.only !== undefined) throw new UserError('demo runs every source it starts: --only cannot be used with demo (use --providers to choose simulators)');
+  const failOn = args['fail-on'] ?? 'none';
+  if (failOn !== 'none' && !(SEVERITIES as readonly string[]).includes(failOn)) throw new UserError(`--fail-on takes none, ${SEVERITIES.join(', ')}, got "${failOn}"`);
+  const dir = resolve(args.dir ?? 'nhi-recon-demo');
+  return {
+    dir,
+    db: args.db !== undefined ? resolve(args.db) : join(dir, 'demo.duckdb'),
+    outDir: args.out !== undefined ? resolve(args.out) : join(dir, 'reports'),
+    formats: parseFormats(args.format, REPORT_FORMATS),
+    failOn,
+  };
+}
 
 /** Provider simulators the demo starts (each src/sim/<name>/demo.ts), loaded only when used. */
 const DEMOS: Record<string, () => Promise<{ startDemo(): Promise<DemoParts> }>> = {
@@ -31,7 +55,8 @@ export const command: Command<DemoArgs> = {
     .option('dir', { type: 'string', describe: 'Folder for the demo database, config and reports', default: 'nhi-recon-demo' })
     .option('providers', { type: 'array', string: true, describe: `Simulators to start (default: ${DEMO_PROVIDERS.join(' ')})` }),
   async run(args, io) {
-    const dir = resolve(args.dir ?? 'nhi-recon-demo');
+    const settings = demoSettings(args);
+    const { dir } = settings;
     const inventory = join(dir, 'inventory');
     mkdirSync(inventory, { recursive: true, mode: 0o700 });
     const saas = writeSaasEstate(inventory);
@@ -55,10 +80,10 @@ export const command: Command<DemoArgs> = {
       };
       for (const k of ['grants', 'owners', 'people', 'exceptions'] as const) writeFileSync(join(dir, `${k}.yaml`), stringify({ [k]: authority[k] }));
       const config = {
-        database: 'demo.duckdb',
+        database: settings.db,
         sources: [{ name: 'saas-export', type: 'file', options: { path: 'inventory', provider: 'saas', tenant: 'acme-saas' } }, ...parts.flatMap((p) => p.sources)],
         authority: { grants: 'grants.yaml', owners: 'owners.yaml', people: 'people.yaml', exceptions: 'exceptions.yaml' },
-        reports: { out_dir: 'reports' },
+        reports: { out_dir: settings.outDir, formats: settings.formats },
       };
       const configFile = join(dir, 'nhi-recon.yaml');
       writeFileSync(configFile, `# Written by \`nhi-recon demo\`: the simulators it points at run only while the demo runs.\n${stringify(config)}`);
@@ -69,7 +94,7 @@ export const command: Command<DemoArgs> = {
         const { run, outcomes } = await collectStage(store, loaded, { log: io.log, env, onProgress: progressReporter(io, args.quiet) });
         for (const o of outcomes.filter((x) => x.status !== 'complete')) io.log.warn(`${o.source}/${o.tenant} is ${o.status}: ${o.error}`);
         const { summary } = await reconcileStage(store, loaded, run.run_id);
-        const files = await reportStage(store, loaded, run.run_id, { formats: ['json', 'csv', 'ocsf', 'markdown', 'html'], outDir: loaded.config.reports.out_dir });
+        const files = await reportStage(store, loaded, run.run_id, { formats: settings.formats, outDir: loaded.config.reports.out_dir });
         io.out(formatSummary(run.run_id, summary));
         const kinds = new Set(Object.keys(summary.byRule));
         const missing = RULES.map((r) => r.id).filter((id) => !kinds.has(id));
@@ -77,9 +102,8 @@ export const command: Command<DemoArgs> = {
         io.out(`sources: ${outcomes.map((o) => `${o.source}/${o.tenant} ${o.status}`).join(', ')}`);
         io.out(`\ndemo folder: ${dir}`);
         for (const f of files) io.out(`report: ${f}`);
-        io.out(`\nExplore: npx nhi-recon query --db ${join(dir, 'demo.duckdb')} "SELECT rule_id, severity, reason FROM findings LIMIT 20"`);
-        const code = await exitCodeFor(store, run.run_id, 'none');
-        return code === EXIT.incomplete ? EXIT.incomplete : EXIT.ok;
+        io.out(`\nExplore: npx nhi-recon query --db ${settings.db} "SELECT rule_id, severity, reason FROM findings LIMIT 20"`);
+        return await exitCodeFor(store, run.run_id, settings.failOn);
       } finally { store.close(); }
     } finally {
       await Promise.all(parts.map((p) => p.close().catch(() => undefined)));
