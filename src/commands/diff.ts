@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import type { Command, GlobalArgs } from './types.js';
 import { openContext } from './context.js';
 import { textTable } from '../reports/table.js';
-import { resolveRun, type RunRow } from '../store/runs.js';
+import { requireEvidence, resolveRun, type RunRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import { UserError } from '../errors.js';
 
@@ -61,6 +61,8 @@ export const diffCommand: Command<DiffArgs> = {
       const a = await resolveRun(store, args.a ?? 'previous');
       const b = await resolveRun(store, args.b ?? 'latest');
       if (!a || !b) throw new UserError(`run "${!a ? args.a ?? 'previous' : args.b ?? 'latest'}" not found: \`nhi-recon runs\` lists the runs (a diff needs two)`);
+      requireEvidence(a, 'diff findings');
+      requireEvidence(b, 'diff findings');
       if (a.seq > b.seq) throw new UserError(`run #${a.seq} is newer than run #${b.seq}: give the earlier run first`);
       const d = await diffRuns(store, a, b);
       if (args.json) { io.out(JSON.stringify(d, null, 2)); return 0; }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from './types.js';
 import { openContext } from './context.js';
 import { EXIT, UserError } from '../errors.js';
-import { resolveRun } from '../store/runs.js';
+import { requireEvidence, resolveRun } from '../store/runs.js';
 
 export interface PlanArgs { run?: string; 'plan-dir'?: string }
 
@@ -25,6 +25,7 @@ export const command: Command<PlanArgs> = {
       if (args.run) {
         const run = await resolveRun(store, args.run);
         if (!run) throw new UserError(`no run "${args.run}" in ${loaded.config.database}`);
+        requireEvidence(run, 'plan remediation');
         runId = run.run_id;
       }
       const plan = await planActions(store, loaded, { runId, log: io.log });

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { resolve } from 'node:path';
 import type { Command, GlobalArgs } from './types.js';
 import { openContext } from './context.js';
-import { resolveRun } from '../store/runs.js';
+import { requireEvidence, resolveRun } from '../store/runs.js';
 import { parseFormats, writeReports } from '../reports/index.js';
 import type { Counts } from '../reports/types.js';
 import { EXIT, UserError } from '../errors.js';
@@ -42,6 +42,7 @@ export const reportCommand: Command<ReportArgs> = {
     try {
       const run = await resolveRun(store, args.run ?? 'latest');
       if (!run) throw new UserError(`no run "${args.run ?? 'latest'}" in ${store.path}: run \`nhi-recon scan\` first, or \`nhi-recon runs\` to list runs`);
+      requireEvidence(run, 'write reports');
       const formats = parseFormats(args.format, loaded.config.reports.formats);
       const { files, data } = await writeReports(store, {
         runId: run.run_id, formats, outDir: resolve(loaded.config.reports.out_dir), byOwner: args['by-owner'],
@@ -53,7 +54,10 @@ export const reportCommand: Command<ReportArgs> = {
       if (args['by-owner']) {
         for (const o of data.owners) io.out(`${String(o.open).padStart(6)}  ${o.owner ?? '(no owner)'}${o.owner_status && o.owner_status !== 'active' ? ` [${o.owner_status}]` : ''}`);
       }
-      return failsOn(c, args['fail-on']) ? EXIT.findings : EXIT.ok;
+      // Incomplete outranks findings (docs/exit-codes.md): the findings of an incomplete run are not the whole truth.
+      const fails = failsOn(c, args['fail-on']);
+      if (!data.complete) return EXIT.incomplete;
+      return fails ? EXIT.findings : EXIT.ok;
     } finally {
       store.close();
     }

@@ -4,18 +4,34 @@ import type { Command, GlobalArgs } from './types.js';
 import { openContext } from './context.js';
 import { textTable } from '../reports/table.js';
 import type { Store } from '../store/store.js';
+import { isEvidence, RUN_STATE_SQL, viewRun, type RunRow, type RunState } from '../store/runs.js';
 
 export interface RunsArgs { limit?: number; json?: boolean }
 
+/**
+ * One run. `state` is where the run is in its life (collecting, collected, reconciled, reported, failed) and
+ * `evidence` whether its findings may be read: the finding counts of a run that is not evidence are null, never 0.
+ */
 export interface RunSummaryRow {
-  seq: number; run_id: string; started_at: string; status: string; stage: string | null; mode: string | null;
+  seq: number; run_id: string; started_at: string; status: string; state: RunState; evidence: boolean; error: string | null;
+  stage: string | null; mode: string | null;
   tenants: number; incomplete_tenants: number; authority_status: string | null;
-  open: number; critical: number; high: number; new: number; regressed: number; resolved: number; suppressed: number; actions: number; verified: number;
+  open: number | null; critical: number | null; high: number | null; new: number | null; regressed: number | null; resolved: number | null;
+  suppressed: number | null; actions: number; verified: number;
+}
+
+/** The state as the table shows it: a collected run that was never reconciled says so. */
+function stateLabel(r: RunSummaryRow): string {
+  if (r.state === 'collected') return 'unreconciled';
+  if (r.state === 'failed') return r.error?.startsWith('abandoned') ? 'failed (abandoned)' : 'failed';
+  if (r.state === 'collecting') return 'collecting';
+  return r.status + (r.authority_status === 'failed' ? ' (authority failed)' : '');
 }
 
 export async function listRuns(store: Store, limit = 20): Promise<RunSummaryRow[]> {
   const rows = await store.all(`
-    SELECT r.seq, r.run_id, epoch_ms(r.started_at) AS started_ms, r.status, r.stage, r.mode, r.authority_status,
+    SELECT r.seq, r.run_id, epoch_ms(r.started_at) AS started_ms, r.status, r.stage, r.mode, r.authority_status, r.error, r.reconciled_at,
+      ${RUN_STATE_SQL} AS state,
       (SELECT count(*) FROM source_runs s WHERE s.run_id = r.run_id) AS tenants,
       (SELECT count(*) FROM source_runs s WHERE s.run_id = r.run_id AND s.status <> 'complete') AS incomplete_tenants,
       count(f.finding_id) FILTER (WHERE f.status <> 'resolved' AND f.suppressed_by IS NULL) AS open,
@@ -29,13 +45,20 @@ export async function listRuns(store: Store, limit = 20): Promise<RunSummaryRow[
       (SELECT count(*) FROM actions a WHERE a.run_id = r.run_id AND a.state = 'verified') AS verified
     FROM runs r LEFT JOIN findings f ON f.run_id = r.run_id
     GROUP BY ALL ORDER BY r.seq DESC LIMIT ${Math.max(1, Math.floor(limit))}`);
-  return rows.map((r) => ({
-    seq: Number(r.seq), run_id: String(r.run_id), started_at: new Date(Number(r.started_ms)).toISOString(), status: String(r.status),
-    stage: (r.stage as string | null) ?? null, mode: (r.mode as string | null) ?? null, authority_status: (r.authority_status as string | null) ?? null,
-    tenants: Number(r.tenants), incomplete_tenants: Number(r.incomplete_tenants), open: Number(r.open), critical: Number(r.critical), high: Number(r.high),
-    new: Number(r.new), regressed: Number(r.regressed), resolved: Number(r.resolved), suppressed: Number(r.suppressed),
-    actions: Number(r.actions), verified: Number(r.verified),
-  }));
+  return rows.map((row) => {
+    // viewRun: a read-only open shows a run of a dead process as failed (abandoned), not as running.
+    const r = { ...row, ...viewRun(store, row) } as Record<string, unknown> & RunRow;
+    const evidence = isEvidence(r);
+    const count = (v: unknown): number | null => (evidence ? Number(v) : null);
+    return {
+      seq: Number(r.seq), run_id: String(r.run_id), started_at: new Date(Number(r.started_ms)).toISOString(), status: String(r.status),
+      state: r.state, evidence, error: r.error ?? null,
+      stage: (r.stage as string | null) ?? null, mode: (r.mode as string | null) ?? null, authority_status: (r.authority_status as string | null) ?? null,
+      tenants: Number(r.tenants), incomplete_tenants: Number(r.incomplete_tenants), open: count(r.open), critical: count(r.critical), high: count(r.high),
+      new: count(r.new), regressed: count(r.regressed), resolved: count(r.resolved), suppressed: count(r.suppressed),
+      actions: Number(r.actions), verified: Number(r.verified),
+    };
+  });
 }
 
 export const runsCommand: Command<RunsArgs> = {
@@ -58,9 +81,9 @@ export const runsCommand: Command<RunsArgs> = {
       if (!runs.length) { io.out('No runs yet: `nhi-recon scan` records the first one.'); return 0; }
       const lines = textTable(
         ['#', 'run', 'started (UTC)', 'status', 'tenants', 'open', 'crit', 'high', 'new', 'regr', 'resolved', 'muted', 'actions'],
-        runs.map((r) => [r.seq, r.run_id, r.started_at.slice(0, 16).replace('T', ' '), r.status + (r.authority_status === 'failed' ? ' (authority failed)' : ''),
-          r.incomplete_tenants ? `${r.tenants - r.incomplete_tenants}/${r.tenants} !` : `${r.tenants}/${r.tenants}`,
-          r.open, r.critical, r.high, r.new, r.regressed, r.resolved, r.suppressed, r.actions ? `${r.verified}/${r.actions} verified` : '']),
+        runs.map((r) => [r.seq, r.run_id, r.started_at.slice(0, 16).replace('T', ' '), stateLabel(r),
+          r.incomplete_tenants || !r.tenants ? `${r.tenants - r.incomplete_tenants}/${r.tenants} !` : `${r.tenants}/${r.tenants}`,
+          ...[r.open, r.critical, r.high, r.new, r.regressed, r.resolved, r.suppressed].map((n) => n ?? '-'), r.actions ? `${r.verified}/${r.actions} verified` : '']),
       );
       for (const l of lines) io.out(l);
       return 0;

@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadAuthority, storeAuthority, type Authority } from '../authority/index.js';
 import { collect, type CollectOptions, type TenantOutcome } from './collect.js';
 import { reconcile, type ReconcileSummary } from '../reconcile/engine.js';
-import { createRun, incompleteTenants, latestRun, markRunFailed, setRunStage, type RunRow } from '../store/runs.js';
+import { createRun, describeState, getRun, incompleteTenants, latestRun, markRunFailed, RUN_STATE_SQL, setRunStage, type RunRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import { EXIT, UserError } from '../errors.js';
 import { SEVERITY_RANK, type Severity } from '../model/index.js';
@@ -42,8 +42,9 @@ export async function collectStage(store: Store, loaded: LoadedConfig, opts: Omi
 }
 
 export async function reconcileStage(store: Store, loaded: LoadedConfig, runId?: string, now?: Date): Promise<{ runId: string; summary: ReconcileSummary }> {
-  const run = runId ? { run_id: runId } : await latestRun(store);
-  if (!run) throw new UserError('no collected run to reconcile: run `nhi-recon collect` (or `scan`) first');
+  const run = runId ? await getRun(store, runId) : await latestRun(store);
+  if (!run) throw new UserError(runId ? `run ${runId} does not exist` : 'no collected run to reconcile: run `nhi-recon collect` (or `scan`) first');
+  await assertReconcilable(store, run);
   const p = loaded.config.policy;
   const summary = await reconcile(store, {
     runId: run.run_id, now,
@@ -52,6 +53,23 @@ export async function reconcileStage(store: Store, loaded: LoadedConfig, runId?:
   });
   await setRunStage(store, run.run_id, 'reconcile');
   return { runId: run.run_id, summary };
+}
+
+/**
+ * Reconcile never rewrites history: a reconciled run keeps the findings it was reconciled with (today's clock and
+ * config would change them), and a run left unreconciled behind a later reconciled run stays so (reconciling it now
+ * would put a new baseline into the middle of the finding history). Both are refused (exit 2) with what to do instead.
+ */
+export async function assertReconcilable(store: Store, run: RunRow): Promise<void> {
+  const label = `run #${run.seq} (${run.run_id})`;
+  if (run.state === 'reconciled' || run.state === 'reported') {
+    throw new UserError(`${label} is already reconciled${run.reconciled_at ? ` (at ${new Date(run.reconciled_at).toISOString()})` : ''}; its findings are a record and are not recomputed. Run \`nhi-recon collect\` then \`nhi-recon reconcile\` (or \`scan\`) for a new run`);
+  }
+  if (run.state !== 'collected') throw new UserError(`${label} is ${describeState(run)}; only a collected run can be reconciled. Run \`nhi-recon scan\` for a new run`);
+  const later = await store.one<{ seq: number }>(`SELECT seq FROM runs r WHERE seq > $1 AND ${RUN_STATE_SQL} IN ('reconciled', 'reported') ORDER BY seq LIMIT 1`, [run.seq]);
+  if (later) {
+    throw new UserError(`${label} was never reconciled, and run #${later.seq} after it already is: reconciling it now would rewrite the finding history. It stays unreconciled; run \`nhi-recon scan\` for a new run`);
+  }
 }
 
 export interface ReportStageOptions { formats: string[]; outDir: string; byOwner?: boolean; now?: Date; log?: Logger }
@@ -68,6 +86,8 @@ export async function reportStage(store: Store, loaded: LoadedConfig, runId: str
 /** Exit code of a finished run: incomplete collection outranks findings, because findings from it are not the whole truth. */
 export async function exitCodeFor(store: Store, runId: string, failOn: string): Promise<number> {
   if ((await incompleteTenants(store, runId)).length) return EXIT.incomplete;
+  // No tenant collected at all is not "everything complete".
+  if (Number(await store.value('SELECT count(*) FROM source_runs WHERE run_id = $1', [runId])) === 0) return EXIT.incomplete;
   if (failOn === 'none') return EXIT.ok;
   const min = SEVERITY_RANK[failOn as Severity];
   if (min === undefined) throw new UserError(`--fail-on takes none, info, low, medium, high or critical, got "${failOn}"`);

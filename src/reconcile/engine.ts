@@ -120,7 +120,8 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
               END AS complete
             FROM prev_findings p
             WHERE p.status <> 'resolved' AND p.finding_id NOT IN (SELECT finding_id FROM raw_findings)) p`);
-    await store.run(`UPDATE runs SET reconciled_at = ${nowLit} WHERE run_id = ${runLit}`);
+    // Committed with the findings: from here on the run is evidence (the state never moves back from reported).
+    await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
     return summarise(store, opts.runId);
   });
 }

@@ -8,7 +8,7 @@ import type { Target } from '../connectors/types.js';
 import { UserError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { SEVERITY_RANK, type Severity } from '../model/index.js';
-import { getRun, latestRun, type RunRow } from '../store/runs.js';
+import { getRun, latestRun, requireEvidence, type RunRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import { parseJson, type JournalRow } from './journal.js';
 import {
@@ -62,9 +62,11 @@ export async function planActions(store: Store, loaded: LoadedConfig, opts: Plan
   const log = opts.log ?? silentLogger;
   const { config } = loaded;
   const rem = config.remediation;
-  const run = opts.runId ? await getRun(store, opts.runId) : await latestRun(store);
+  // Only a reconciled run is evidence: an unreconciled one has no findings and would plan "nothing to do".
+  const run = opts.runId ? await getRun(store, opts.runId) : await latestRun(store, { reconciled: true });
   if (!run) throw new UserError(opts.runId ? `no run "${opts.runId}" in ${store.path}` : `no committed run in ${store.path}: run \`nhi-recon scan\` first`);
   if (run.status === 'failed') throw new UserError(`run ${run.run_id} failed (${run.error ?? 'no detail'}); plan from a run that committed`);
+  requireEvidence(run, 'plan remediation');
   const planId = opts.planId ?? newPlanId(run, now);
   const sources = new Sources(loaded, { runId: run.run_id, log, now });
   const held: HeldFinding[] = [];

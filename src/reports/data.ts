@@ -2,7 +2,7 @@
 // chunk by chunk from a DuckDB cursor. Timestamps leave SQL as epoch milliseconds (exact, BIGINT-safe once turned into
 // a Number: 2^53 ms is the year 287396) and evidence leaves it as the stored JSON text, never re-parsed.
 import type { Store } from '../store/store.js';
-import { getRun, type RunRow } from '../store/runs.js';
+import { getRun, requireEvidence, type RunRow } from '../store/runs.js';
 import { UserError } from '../errors.js';
 import { SEVERITIES } from '../model/index.js';
 import type { Rule } from '../reconcile/rule.js';
@@ -244,12 +244,15 @@ export async function runActions(store: Store, runId: string): Promise<ActionRow
 }
 
 export async function loadReportData(store: Store, runId: string, now: Date): Promise<ReportData> {
-  const run = await requireRun(store, runId);
+  // A run that is not evidence (failed, or collected and never reconciled) has no findings: a report of it would say
+  // "0 open". Refused here as well as in the commands, so no path writes one.
+  const run = requireEvidence(await requireRun(store, runId), 'write reports');
   const previous = await previousReportedRun(store, run);
   const tenants = await tenantCompleteness(store, runId);
   return {
     run, previous, generatedAt: now.toISOString(),
-    complete: run.authority_status !== 'failed' && tenants.every((t) => t.status === 'complete'),
+    // "0 of 0 tenants" is not complete: a run that collected no tenant saw nothing.
+    complete: run.authority_status !== 'failed' && tenants.length > 0 && tenants.every((t) => t.status === 'complete'),
     tenants,
     counts: await countFindings(store, runId),
     lifecycle: await lifecycleAt(store, run),

@@ -153,6 +153,7 @@ export const htmlReporter: Reporter = {
       const bad = d.tenants.filter((t) => t.status !== 'complete');
       if (d.complete) await sink.write(`<div class="banner ok" id="completeness">Collection complete: ${d.tenants.length} of ${d.tenants.length} tenants, authoritative records loaded.</div>`);
       else await sink.write(`<div class="banner" id="completeness"><b>Incomplete run.</b> `
+        + (d.tenants.length === 0 ? 'No tenant was collected in this run: it saw nothing, and nothing in it is resolved. ' : '')
         + (bad.length ? `${bad.length} of ${d.tenants.length} tenants were not fully collected (${bad.map((t) => `${esc(t.source)}/${esc(t.tenant)}: ${esc(t.status)}`).join(', ')}); their earlier findings were carried open, not resolved. ` : '')
         + (d.run.authority_status === 'failed' ? `The authoritative records did not load: ${esc(d.run.authority_error)}. ` : '')
         + `No remediation acts on an incomplete tenant.</div>`);

@@ -1,11 +1,12 @@
 // The entry point the scan/report pipeline calls: summarise the run once, then let each requested reporter write its
-// file atomically (temp file in a private folder, 0600, fsync, rename). A new format is a new module in REPORTERS.
+// file into a private staging folder (0600, fsync); the whole set then replaces the old one as one unit, with a
+// manifest naming the run (src/reports/atomic.ts). A new format is a new module in REPORTERS.
 import { join, resolve } from 'node:path';
 import type { Store } from '../store/store.js';
 import { RULES } from '../reconcile/rules/index.js';
 import { UserError } from '../errors.js';
 import { loadReportData } from './data.js';
-import { writeAtomic } from './atomic.js';
+import { writeSetAtomic } from './atomic.js';
 import { jsonReporter } from './json.js';
 import { csvReporter } from './csv.js';
 import { ocsfReporter } from './ocsf.js';
@@ -50,13 +51,19 @@ export async function writeReports(
     rules: new Map((opts.rules ?? RULES).map((r) => [r.id, r])),
     htmlRowLimit: opts.htmlRowLimit ?? 5000,
   };
-  const files: WrittenReport[] = [];
-  for (const format of opts.formats) {
-    const reporter = REPORTERS[format];
-    const path = join(outDir, reporter.fileName);
-    const rows = await writeAtomic(path, (tmp) => reporter.write(ctx, tmp));
-    files.push({ format, path, rows });
-  }
+  // One unit: every requested format of this run, or (after a crash) the previous set, never a mix. Files of formats
+  // not written this time belong to an older run and are removed with the swap.
+  const formats = [...new Set(opts.formats)];
+  const rows = await writeSetAtomic(outDir,
+    formats.map((f) => ({ name: REPORTERS[f].fileName, produce: (tmp: string) => REPORTERS[f].write(ctx, tmp) })),
+    Object.values(REPORTERS).map((r) => r.fileName),
+    (written) => ({
+      // Which run this folder's reports describe, and each file's digest, so an uploader can check the set is whole.
+      tool: 'nhi-recon', run_id: data.run.run_id, run_seq: data.run.seq, complete: data.complete,
+      generated_at: data.generatedAt,
+      files: written.map((w, i) => ({ format: formats[i], ...w })),
+    }));
+  const files: WrittenReport[] = formats.map((format, i) => ({ format, path: join(outDir, REPORTERS[format].fileName), rows: rows[i]! }));
   return { files, data };
 }
 

@@ -44,6 +44,7 @@ export const markdownReporter: Reporter = {
         const bad = d.tenants.filter((t) => t.status !== 'complete');
         await line(`> [!WARNING]`);
         if (d.run.authority_status === 'failed') await line(`> The authoritative records did not load (${mdEscape(d.run.authority_error)}): no action may be taken on this run.`);
+        if (d.tenants.length === 0) await line(`> No tenant was collected in this run: it saw nothing, and nothing in it is resolved.`);
         if (bad.length) await line(`> Collection was incomplete for ${bad.length} of ${d.tenants.length} tenants (${bad.map((t) => `${mdEscape(t.source)}/${mdEscape(t.tenant)}: ${t.status}`).join(', ')}). Their earlier findings were carried open, not resolved.`);
         await line();
       }

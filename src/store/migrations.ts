@@ -79,4 +79,14 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    description: 'run state: collecting, collected, reconciled, reported, failed',
+    sql: [
+      // Kept apart from status (how complete the collection was): only a reconciled or reported run is evidence.
+      `ALTER TABLE runs ADD COLUMN IF NOT EXISTS state VARCHAR`,
+      `UPDATE runs SET state = CASE WHEN status = 'running' THEN 'collecting' WHEN status = 'failed' THEN 'failed'
+        WHEN reconciled_at IS NULL THEN 'collected' WHEN stage = 'report' THEN 'reported' ELSE 'reconciled' END`,
+    ],
+  },
 ];

@@ -89,7 +89,7 @@ export class Store {
 
   /** We hold the file lock, so any run still marked running belongs to a process that died: mark it failed. */
   private async failAbandonedRuns(): Promise<void> {
-    await this.conn.run(`UPDATE runs SET status = 'failed', finished_at = now(), error = coalesce(error, 'the process ended before the run committed') WHERE status = 'running'`);
+    await this.conn.run(`UPDATE runs SET status = 'failed', state = 'failed', finished_at = now(), error = coalesce(error, 'the process ended before the run committed') WHERE status = 'running' OR state = 'collecting'`);
   }
 
   async databaseId(): Promise<string> {

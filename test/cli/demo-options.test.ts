@@ -22,7 +22,7 @@ describe('demo: global options', () => {
     const db = join(tempDir(), 'elsewhere.duckdb');
     const r = await run(['demo', '--dir', dir, '--providers', 'none', '--out', reports, '--db', db, '--format', 'json', 'markdown']);
     expect(r.code, r.err.join('\n')).toBe(0);
-    expect(readdirSync(reports).sort()).toEqual(['report.json', 'summary.md']);
+    expect(readdirSync(reports).sort()).toEqual(['manifest.json', 'report.json', 'summary.md']);
     expect(existsSync(join(dir, 'reports'))).toBe(false);
     expect(existsSync(join(dir, 'demo.duckdb'))).toBe(false);
     const store = await Store.open(db, { readOnly: true });

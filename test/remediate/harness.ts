@@ -91,7 +91,7 @@ export async function scan(store: Store, loaded: LoadedConfig, findings: Finding
         `${f.ref} is ${f.rule}.`, f.carried ?? false, f.suppressed_by ?? null]);
   }
   const authority = opts.authority ?? 'complete';
-  await store.run(`UPDATE runs SET stage = 'reconcile', authority_status = $2, authority_error = $3 WHERE run_id = $1`,
+  await store.run(`UPDATE runs SET stage = 'reconcile', state = 'reconciled', reconciled_at = now(), authority_status = $2, authority_error = $3 WHERE run_id = $1`,
     [runId, authority, authority === 'failed' ? 'grants.yaml:7 expires_at: not a valid date' : null]);
   return runId;
 }

@@ -26,7 +26,7 @@ describe('writeReports', () => {
   it('writes every format owner-only and leaves no temp files behind', async () => {
     const { out, files } = await seeded();
     expect(files.map((f) => f.format)).toEqual(['json', 'csv', 'ocsf', 'markdown', 'html']);
-    expect(readdirSync(out).sort()).toEqual(['findings.csv', 'findings.ocsf.jsonl', 'report.html', 'report.json', 'summary.md']);
+    expect(readdirSync(out).sort()).toEqual(['findings.csv', 'findings.ocsf.jsonl', 'manifest.json', 'report.html', 'report.json', 'summary.md']);
     for (const f of files) expect(statSync(f.path).mode & 0o777).toBe(0o600);
   });
 
