@@ -77,6 +77,8 @@ export interface Authority {
   owners: Sourced<Owner>[];
   people: Sourced<Person>[];
   exceptions: Sourced<Exception & { id: string }>[];
+  /** The files each kind was loaded from (a configured file with no record is still listed). */
+  files?: { grants: string[]; owners: string[]; people: string[]; exceptions: string[] };
 }
 
 async function loadKind<T>(files: string[], key: string, schema: z.ZodType<T>, required: string[], issues: InputIssue[]): Promise<Sourced<T>[]> {
@@ -125,7 +127,7 @@ export async function loadAuthority(files: { grants: string[]; owners: string[];
   duplicates(people, 'person', issues);
   duplicates(exceptions, 'exception', issues);
   if (issues.length) throw new InputError(issues);
-  return { grants, owners, people, exceptions };
+  return { grants, owners, people, exceptions, files };
 }
 
 function duplicates(items: Sourced<{ id?: string }>[], what: string, issues: InputIssue[]): void {

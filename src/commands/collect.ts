@@ -6,14 +6,21 @@ import { parseShard } from '../pipeline/collect.js';
 import { progressReporter } from './progress.js';
 import { EXIT } from '../errors.js';
 
-export interface CollectArgs { shard?: string; tenant?: string[]; full?: boolean }
+export interface CollectArgs { shard?: string; tenant?: string[]; full?: boolean; 'accept-drop'?: string[]; 'accept-authority-drop'?: boolean }
 
 export function collectOptions<T>(y: Argv<T>) {
   return y
     .option('shard', { type: 'string', describe: 'Collect only shard I of N (tenants are assigned by a stable hash), e.g. 2/8' })
     .option('tenant', { type: 'array', string: true, describe: 'Collect only these tenants' })
-    .option('full', { type: 'boolean', describe: 'Ignore the ETag cache (a scheduled full collection)' });
+    .option('full', { type: 'boolean', describe: 'Ignore the ETag cache (a scheduled full collection)' })
+    .option('accept-drop', { type: 'array', string: true, describe: 'Accept, for this run, the implausible drop of these tenants (TENANT or SOURCE/TENANT): recorded in the run' })
+    .option('accept-authority-drop', acceptAuthorityDropOption);
 }
+
+export const acceptAuthorityDropOption = { type: 'boolean', describe: 'Accept, for this run, an empty grant file or a grant set that shrank beyond the guard (recorded in the run)' } as const;
+
+/** The guard acceptances given on the command line, as collectStage takes them. */
+export const guardOptions = (args: CollectArgs) => ({ acceptDrop: args['accept-drop'], acceptAuthorityDrop: args['accept-authority-drop'] });
 
 export const command: Command<CollectArgs> = {
   command: 'collect',
@@ -28,7 +35,7 @@ export const command: Command<CollectArgs> = {
     try {
       const { run, outcomes } = await collectStage(store, loaded, {
         log: io.log, only: args.only, tenants: args.tenant, shard: args.shard ? parseShard(args.shard) : undefined,
-        fullCollection: args.full, env: io.env, onProgress: progressReporter(io, args.quiet),
+        fullCollection: args.full, env: io.env, onProgress: progressReporter(io, args.quiet), ...guardOptions(args),
       });
       for (const o of outcomes) io.out(`${o.status.padEnd(8)} ${o.source}/${o.tenant}: ${o.rows} records, ${o.api_calls} calls (${o.cached_calls} cached)${o.error ? ` — ${o.error}` : ''}`);
       io.out(`run ${run.run_id}: ${run.status}`);

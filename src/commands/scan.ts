@@ -2,7 +2,7 @@ import type { Command } from './types.js';
 import { openContext } from './context.js';
 import { collectStage, exitCodeFor, reconcileStage, reportStage } from '../pipeline/scan.js';
 import { parseShard } from '../pipeline/collect.js';
-import { collectOptions, type CollectArgs } from './collect.js';
+import { collectOptions, guardOptions, type CollectArgs } from './collect.js';
 import { progressReporter } from './progress.js';
 import { formatSummary } from './summary.js';
 import { EXIT, UserError } from '../errors.js';
@@ -25,7 +25,7 @@ export const command: Command<ScanArgs> = {
       const cfg = loaded.config;
       const { run, outcomes } = await collectStage(store, loaded, {
         log: io.log, only: args.only, tenants: args.tenant, shard: args.shard ? parseShard(args.shard) : undefined,
-        fullCollection: args.full, env: io.env, onProgress: progressReporter(io, args.quiet), mode: args.mode ?? 'report',
+        fullCollection: args.full, env: io.env, onProgress: progressReporter(io, args.quiet), mode: args.mode ?? 'report', ...guardOptions(args),
       });
       for (const o of outcomes.filter((x) => x.status !== 'complete')) io.log.warn(`${o.source}/${o.tenant} is ${o.status}: ${o.error ?? 'no reason given'}`);
       const { summary } = await reconcileStage(store, loaded, run.run_id);

@@ -87,6 +87,25 @@ export const Remediation = z.strictObject({
   plan_dir: z.string().default('plans'),
 });
 
+const DropGuard = (what: string) => z.strictObject({
+  enabled: z.boolean().default(true).describe(`Judge ${what}; false: any drop is believed.`),
+  max_drop: z.number().min(0).max(1).default(0.5).describe('A count that fell by more than this fraction of its previous value (0.5: by more than half) is implausible.'),
+  min_count: z.number().int().min(1).default(5).describe('Only counts that were at least this large before are judged: small numbers swing legitimately.'),
+});
+
+export const Guards = z.strictObject({
+  collection: DropGuard("each tenant's identities, credentials and entitlements, and each kind within them, against the tenant's last complete collection")
+    .default({ enabled: true, max_drop: 0.5, min_count: 5 })
+    .describe("Plausibility guard: a tenant answering with far fewer records than its last complete collection is `suspect` (findings carried, never resolved; nothing there is acted on; exit 3) until a person accepts the drop."),
+  authority: DropGuard('the grant files (an empty one is refused) and the grant count against the previous run')
+    .default({ enabled: true, max_drop: 0.5, min_count: 5 })
+    .describe('Authority guard: an empty grant file, `grants: []`, or a grant set that shrank beyond max_drop against the previous run is refused (exit 2) unless accepted.'),
+  accept_drop: z.array(z.string().min(1)).default([])
+    .describe('Tenants (TENANT or SOURCE/TENANT) whose implausible drop a person has checked and accepts: they count as complete and the acceptance is recorded in the run. Remove the entry after that run, or every later drop of the tenant is accepted unseen (`--accept-drop` accepts for one run only).'),
+  accept_authority_drop: z.boolean().default(false)
+    .describe('Accept an empty grant file or a shrunken grant set (recorded in the run). Set it for one run only; `--accept-authority-drop` does the same from the command line.'),
+}).describe('Guards against absence that is not evidence: a provider or a record file that suddenly holds (almost) nothing.');
+
 export const Config = z.strictObject({
   version: z.literal(1).default(1),
   database: z.string().default('nhi-recon.duckdb').describe('DuckDB file; relative paths are relative to the config file.'),
@@ -97,6 +116,10 @@ export const Config = z.strictObject({
   reports: Reports.default({ out_dir: 'reports', formats: ['json', 'csv', 'ocsf', 'markdown', 'html'], fail_on: 'none', include_resolved: true }),
   protected: z.array(Protected).default([]).describe('Break-glass identities never touched by remediation.'),
   remediation: Remediation.default({ mode: 'report', max_actions: 25, max_fraction: 0.1, min_consecutive_runs: 2, actions: [], opt_outs: [], plan_dir: 'plans' }),
+  guards: Guards.default({
+    collection: { enabled: true, max_drop: 0.5, min_count: 5 }, authority: { enabled: true, max_drop: 0.5, min_count: 5 },
+    accept_drop: [], accept_authority_drop: false,
+  }),
 });
 export type Config = z.infer<typeof Config>;
 

@@ -102,7 +102,8 @@ export const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium
 export const FindingStatus = z.enum(['new', 'open', 'resolved', 'regressed']);
 export type FindingStatus = z.infer<typeof FindingStatus>;
 
-export const SourceStatus = z.enum(['complete', 'partial', 'failed']);
+/** `suspect`: collected without error, but implausibly smaller than the tenant's last complete collection (held until accepted). */
+export const SourceStatus = z.enum(['complete', 'partial', 'failed', 'suspect']);
 export type SourceStatus = z.infer<typeof SourceStatus>;
 
 export const ActionKind = z.enum(['disable', 'revoke', 'delete', 'rotate']);

@@ -15,10 +15,11 @@ import type { RecordWriter } from '../store/writer.js';
 import type { Logger } from '../log.js';
 import { UserError } from '../errors.js';
 import { redact } from '../log.js';
+import { judgeCollections, recordDecisions, type GuardOptions } from './guards.js';
 
 export interface Shard { index: number; total: number }
 
-export interface CollectOptions {
+export interface CollectOptions extends GuardOptions {
   runId: string;
   log: Logger;
   now?: Date;
@@ -95,6 +96,8 @@ export async function collect(store: Store, loaded: LoadedConfig, opts: CollectO
   } finally {
     for (const w of Object.values(writers)) w.close();
   }
+  // Plausibility: a tenant that answered with far less than its last complete collection is suspect, not emptied.
+  await recordDecisions(store, opts.runId, await judgeCollections(store, loaded, opts.runId, outcomes, { ...opts, now }));
   const srw = await store.writer('source_runs');
   for (const o of outcomes) {
     srw.append({ run_id: opts.runId, source: o.source, provider: o.provider, tenant: o.tenant, status: o.status, api_calls: o.api_calls,

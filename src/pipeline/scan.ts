@@ -4,18 +4,21 @@ import type { LoadedConfig } from '../config/load.js';
 import { loadAuthority, storeAuthority, type Authority } from '../authority/index.js';
 import { collect, type CollectOptions, type TenantOutcome } from './collect.js';
 import { reconcile, type ReconcileSummary } from '../reconcile/engine.js';
+import { judgeAuthority, recordDecisions, type GuardOptions } from './guards.js';
 import { createRun, describeState, getRun, incompleteTenants, latestRun, markRunFailed, RUN_STATE_SQL, setRunStage, type RunRow } from '../store/runs.js';
 import type { Store } from '../store/store.js';
 import { EXIT, UserError } from '../errors.js';
 import { SEVERITY_RANK, type Severity } from '../model/index.js';
 import type { Logger } from '../log.js';
 
-export async function loadAuthorityFor(loaded: LoadedConfig): Promise<Authority> {
+export async function loadAuthorityFor(loaded: LoadedConfig, guard: GuardOptions = {}): Promise<Authority> {
   const a = loaded.config.authority;
   if (a.required && a.grants.length === 0) {
     throw new UserError(`${loaded.file ?? '(config)'} authority.grants: no grant files configured: every entitlement would look ungranted. Configure grants, or set authority.required: false to report without them.`);
   }
-  return loadAuthority(a);
+  const authority = await loadAuthority(a);
+  await judgeAuthority(loaded, authority, guard); // an empty grant file is refused here, before any run exists
+  return authority;
 }
 
 export interface CollectStageResult { run: RunRow; outcomes: TenantOutcome[] }
@@ -23,11 +26,14 @@ export interface CollectStageResult { run: RunRow; outcomes: TenantOutcome[] }
 /** Authority and collection of one run, committed together; a failure leaves the run marked failed and nothing else. */
 export async function collectStage(store: Store, loaded: LoadedConfig, opts: Omit<CollectOptions, 'runId'> & { mode?: string }): Promise<CollectStageResult> {
   // Records are validated before a run exists: a broken grant file must stop everything (exit 2), not look like findings.
-  const authority = await loadAuthorityFor(loaded);
+  const authority = await loadAuthorityFor(loaded, opts);
+  // The grant set is also judged against the previous run's: a shrunken one is refused (exit 2) unless accepted.
+  const authorityDecisions = await judgeAuthority(loaded, authority, opts, store);
   const run = await createRun(store, { mode: opts.mode, configFile: loaded.file, now: opts.now });
   try {
     const outcomes = await store.transaction(async () => {
       await storeAuthority(store, run.run_id, authority);
+      await recordDecisions(store, run.run_id, authorityDecisions);
       const out = await collect(store, loaded, { ...opts, runId: run.run_id });
       const status = out.length > 0 && out.every((o) => o.status === 'complete') ? 'complete' : 'partial';
       await store.run(`UPDATE runs SET authority_status = 'complete' WHERE run_id = $1`, [run.run_id]);

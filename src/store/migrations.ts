@@ -89,4 +89,36 @@ export const MIGRATIONS: Migration[] = [
         WHEN reconciled_at IS NULL THEN 'collected' WHEN stage = 'report' THEN 'reported' ELSE 'reconciled' END`,
     ],
   },
+  {
+    version: 3,
+    description: 'plausibility and authority guards: per-tenant collection counts and guard decisions',
+    sql: [
+      // What each tenant's collection held, per collection and per kind within it: the baseline the next run is
+      // judged against (kept small, so it survives pruning of the record snapshots).
+      `CREATE TABLE IF NOT EXISTS collection_counts (
+        run_id VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        tenant VARCHAR NOT NULL,
+        collection VARCHAR NOT NULL,      -- identities | credentials | entitlements
+        kind VARCHAR,                     -- a kind within the collection; NULL = the whole collection
+        n BIGINT NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS guard_decisions (
+        run_id VARCHAR NOT NULL,
+        guard VARCHAR NOT NULL,           -- collection | authority
+        decision VARCHAR NOT NULL,        -- suspect | accepted
+        source VARCHAR, provider VARCHAR, tenant VARCHAR,
+        collection VARCHAR,               -- identities | credentials | entitlements | grants
+        kind VARCHAR,                     -- a kind within the collection; NULL = the whole collection
+        file VARCHAR,                     -- the grant file concerned (authority guard)
+        baseline_run_id VARCHAR,          -- the run compared with (the last complete collection / previous authority)
+        baseline BIGINT,
+        current BIGINT,
+        reason VARCHAR NOT NULL,
+        accepted_by VARCHAR,              -- the OS user who accepted the drop
+        accepted_via VARCHAR,             -- --accept-drop TENANT | config guards.accept_drop | --accept-authority-drop | …
+        decided_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
 ];
