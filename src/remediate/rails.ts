@@ -38,7 +38,7 @@ function globRegExp(pattern: string, ignoreCase: boolean): RegExp {
 
 /**
  * Names a target is known by: a protected or opted-out entry may name any of them. `case` is the connector's rule for
- * which of them compare case-insensitively (an IAM user name, a GitHub login); without it every match is exact.
+ * which of them compare case-insensitively (a cloud user name, a code-host login); without it every match is exact.
  */
 export interface TargetNames { provider: string; tenant: string; refs: (string | null | undefined)[]; case?: IdentifierCase }
 

@@ -43,4 +43,17 @@ export const csvReporter: Reporter = {
     const count = await ctx.store.value(`COPY (${select}) TO ${sqlString(file)} (FORMAT csv, HEADER true)`);
     return Number(count ?? 0);
   },
+  // The guards' decisions (suspect tenants, accepted drops) as their own flat table beside the findings.
+  companions: [{
+    fileName: 'guards.csv',
+    async write(ctx, file) {
+      const g = (c: string) => safe(`coalesce(CAST(${c} AS VARCHAR), '')`);
+      const count = await ctx.store.value(`COPY (SELECT guard, decision, ${g('source')} AS source, ${g('provider')} AS provider, ${g('tenant')} AS tenant,
+          collection, ${g('kind')} AS kind, ${g('file')} AS file, baseline_run_id, baseline, current, ${g('reason')} AS reason,
+          ${g('accepted_by')} AS accepted_by, accepted_via, ${isoCol('decided_at')} AS decided_at
+        FROM guard_decisions WHERE run_id = ${sqlString(ctx.data.run.run_id)} ORDER BY guard, source, tenant, collection, kind NULLS FIRST)
+        TO ${sqlString(file)} (FORMAT csv, HEADER true)`);
+      return Number(count ?? 0);
+    },
+  }],
 };

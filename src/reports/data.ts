@@ -6,7 +6,7 @@ import { getRun, requireEvidence, type RunRow } from '../store/runs.js';
 import { UserError } from '../errors.js';
 import { SEVERITIES } from '../model/index.js';
 import type { Rule } from '../reconcile/rule.js';
-import type { ActionRow, Counts, FindingRow, Lifecycle, OwnerGroup, ReportData, TenantCompleteness, TrendPoint } from './types.js';
+import type { ActionRow, Counts, FindingRow, Lifecycle, OwnerGroup, ReportData, TenantCompleteness, TrendPoint, GuardDecisionRow } from './types.js';
 
 export const SEVERITY_ORDER_SQL = `CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END`;
 
@@ -259,7 +259,29 @@ export async function loadReportData(store: Store, runId: string, now: Date): Pr
     trend: await trendUpTo(store, run),
     owners: await ownerGroups(store, runId),
     actions: await runActions(store, runId),
+    guards: await guardDecisions(store, runId),
   };
+}
+
+export async function guardDecisions(store: Store, runId: string): Promise<GuardDecisionRow[]> {
+  const rows = await store.all(`SELECT guard, decision, source, provider, tenant, collection, kind, file, baseline_run_id, baseline::DOUBLE AS baseline,
+      current::DOUBLE AS current, reason, accepted_by, accepted_via, epoch_ms(decided_at) AS decided_ms
+    FROM guard_decisions WHERE run_id = $1 ORDER BY guard, source, tenant, collection, kind NULLS FIRST`, [runId]);
+  return rows.map((r) => ({
+    guard: String(r.guard), decision: String(r.decision), source: (r.source as string | null) ?? null, provider: (r.provider as string | null) ?? null,
+    tenant: (r.tenant as string | null) ?? null, collection: String(r.collection), kind: (r.kind as string | null) ?? null, file: (r.file as string | null) ?? null,
+    baseline_run_id: (r.baseline_run_id as string | null) ?? null, baseline: r.baseline == null ? null : Number(r.baseline), current: Number(r.current),
+    reason: String(r.reason), accepted_by: (r.accepted_by as string | null) ?? null, accepted_via: (r.accepted_via as string | null) ?? null,
+    decided_at: new Date(Number(r.decided_ms)).toISOString(),
+  }));
+}
+
+/** A guard decision in one line: what it concerns, what dropped, and who accepted it. */
+export function describeGuardDecision(g: GuardDecisionRow): string {
+  const where = g.guard === 'authority' ? 'grant records' : `${g.source}/${g.tenant}`;
+  const against = g.baseline_run_id ? ` against run ${g.baseline_run_id}` : '';
+  const by = g.decision === 'accepted' ? `, accepted by ${g.accepted_by ?? 'unknown'} (${g.accepted_via ?? 'unknown'})` : ' — held: findings carried, nothing acted on';
+  return `${g.decision}: ${where} — ${g.reason}${against}${by}`;
 }
 
 export { iso };

@@ -3,7 +3,7 @@
 // Findings travel as a JSON data block and are rendered with textContent only, and a CSP with hashes pins the one
 // inline script and style, so a hostile resource name cannot run script in the reader's browser.
 import { createHash } from 'node:crypto';
-import { streamFindings } from './data.js';
+import { describeGuardDecision, streamFindings } from './data.js';
 import { withSink } from './atomic.js';
 import { stringifyWithRaw } from './json-util.js';
 import { barChart, esc, lineChart } from './svg.js';
@@ -158,6 +158,10 @@ export const htmlReporter: Reporter = {
         + (d.run.authority_status === 'failed' ? `The authoritative records did not load: ${esc(d.run.authority_error)}. ` : '')
         + `No remediation acts on an incomplete tenant.</div>`);
 
+      if (d.guards.length) {
+        await sink.write(`<section id="guards"><h2>Plausibility guards</h2><p>A tenant or grant set that suddenly holds far less than before is held as suspect (its findings carried, nothing acted on) until a person accepts the drop.</p><ul>`
+          + d.guards.map((g) => `<li>${esc(describeGuardDecision(g))}</li>`).join('') + `</ul></section>`);
+      }
       await sink.write(`<section id="headline"><h2>Headline</h2><div class="cards">`
         + card('open findings', c.open) + card('critical', c.by_severity.critical ?? 0, 'crit') + card('high', c.by_severity.high ?? 0, 'high')
         + card(`new since run #${d.previous?.seq ?? '—'}`, c.new) + card('regressed', c.regressed) + card('resolved this run', c.resolved)

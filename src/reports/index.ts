@@ -54,16 +54,20 @@ export async function writeReports(
   // One unit: every requested format of this run, or (after a crash) the previous set, never a mix. Files of formats
   // not written this time belong to an older run and are removed with the swap.
   const formats = [...new Set(opts.formats)];
+  const entries = formats.flatMap((format) => {
+    const r = REPORTERS[format];
+    return [{ format, name: r.fileName, write: r.write, primary: true }, ...(r.companions ?? []).map((c) => ({ format, name: c.fileName, write: c.write, primary: false }))];
+  });
   const rows = await writeSetAtomic(outDir,
-    formats.map((f) => ({ name: REPORTERS[f].fileName, produce: (tmp: string) => REPORTERS[f].write(ctx, tmp) })),
-    Object.values(REPORTERS).map((r) => r.fileName),
+    entries.map((e) => ({ name: e.name, produce: (tmp: string) => e.write(ctx, tmp) })),
+    Object.values(REPORTERS).flatMap((r) => [r.fileName, ...(r.companions ?? []).map((c) => c.fileName)]),
     (written) => ({
       // Which run this folder's reports describe, and each file's digest, so an uploader can check the set is whole.
       tool: 'nhi-recon', run_id: data.run.run_id, run_seq: data.run.seq, complete: data.complete,
       generated_at: data.generatedAt,
-      files: written.map((w, i) => ({ format: formats[i], ...w })),
+      files: written.map((w, i) => ({ format: entries[i]!.format, ...w })),
     }));
-  const files: WrittenReport[] = formats.map((format, i) => ({ format, path: join(outDir, REPORTERS[format].fileName), rows: rows[i]! }));
+  const files: WrittenReport[] = entries.flatMap((e, i) => (e.primary ? [{ format: e.format, path: join(outDir, e.name), rows: rows[i]! }] : []));
   return { files, data };
 }
 

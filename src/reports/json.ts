@@ -9,7 +9,7 @@ import type { ActionRow, FindingRow, ReportContext, ReportData, Reporter } from 
 
 export const REPORT_FORMAT = 'nhi-recon-report';
 /** Semantic version of the report layout: a field added bumps the minor, a field removed or changed bumps the major. */
-export const REPORT_SCHEMA_VERSION = '1.0.0';
+export const REPORT_SCHEMA_VERSION = '1.1.0';
 
 export function findingJson(f: FindingRow): Record<string, unknown> {
   return {
@@ -65,6 +65,8 @@ export function headerJson(ctx: ReportContext): Record<string, unknown> {
     trend: d.trend,
     owners: d.owners,
     include_resolved: ctx.includeResolved,
+    // The guards' decisions: a tenant held as suspect, or a drop a person accepted (who, how, when).
+    guards: { decisions: d.guards },
   };
 }
 

@@ -2,7 +2,7 @@
 // previous run, warns first when collection was incomplete, and lists at most a few dozen rows per section — the
 // full list is in the JSON/CSV/HTML reports. Every provider-side string is escaped: a repository or role name must
 // not be able to inject Markdown or HTML into the summary page.
-import { streamFindings } from './data.js';
+import { describeGuardDecision, streamFindings } from './data.js';
 import { withSink } from './atomic.js';
 import type { FindingRow, ReportContext, Reporter } from './types.js';
 
@@ -46,6 +46,12 @@ export const markdownReporter: Reporter = {
         if (d.run.authority_status === 'failed') await line(`> The authoritative records did not load (${mdEscape(d.run.authority_error)}): no action may be taken on this run.`);
         if (d.tenants.length === 0) await line(`> No tenant was collected in this run: it saw nothing, and nothing in it is resolved.`);
         if (bad.length) await line(`> Collection was incomplete for ${bad.length} of ${d.tenants.length} tenants (${bad.map((t) => `${mdEscape(t.source)}/${mdEscape(t.tenant)}: ${t.status}`).join(', ')}). Their earlier findings were carried open, not resolved.`);
+        await line();
+      }
+      if (d.guards.length) {
+        await line('### Plausibility guards');
+        await line();
+        for (const g of d.guards) await line(`- ${mdEscape(describeGuardDecision(g))}`);
         await line();
       }
       await line('| Open | Critical | High | Medium | Low | Info | Muted | Carried |');

@@ -3,11 +3,11 @@
 // carry metadata.version 1.3.0) per journaled action, tied to its finding by metadata.correlation_uid = finding_id.
 // finding_info.uid is the stable finding_id, so a SIEM de-duplicates the same finding across nights.
 // Numbers are exact: times are epoch ms (< 2^53), and evidence is spliced in as the stored JSON text.
-import { streamFindings } from './data.js';
+import { describeGuardDecision, streamFindings } from './data.js';
 import { withSink } from './atomic.js';
 import { raw, stringifyWithRaw } from './json-util.js';
 import { toolVersion } from './version.js';
-import type { ActionRow, FindingRow, ReportContext, Reporter } from './types.js';
+import type { ActionRow, FindingRow, GuardDecisionRow, ReportContext, Reporter } from './types.js';
 import type { Rule } from '../reconcile/rule.js';
 
 export const OCSF_FINDING_VERSION = '1.1.0';
@@ -139,6 +139,42 @@ export function actionEvent(a: ActionRow): Record<string, unknown> {
   };
 }
 
+/**
+ * A guard decision as a Detection Finding of its own (analytic `guard-collection` / `guard-authority`): a suspect
+ * tenant is New (its findings are held), an accepted drop is Resolved, with who accepted it.
+ */
+export function guardEvent(g: GuardDecisionRow, runId: string): Record<string, unknown> {
+  const accepted = g.decision === 'accepted';
+  const activity: [number, string] = accepted ? [3, 'Close'] : [1, 'Create'];
+  const status: [number, string] = accepted ? [4, 'Resolved'] : [1, 'New'];
+  const [sevId, sev] = accepted ? [1, 'Informational'] : [4, 'High'];
+  const uid = `guard:${g.guard}:${g.source ?? ''}/${g.tenant ?? ''}:${g.collection}:${g.kind ?? ''}:${runId}`;
+  const time = Date.parse(g.decided_at);
+  return {
+    activity_id: activity[0], activity_name: activity[1],
+    category_uid: 2, category_name: 'Findings',
+    class_uid: 2004, class_name: 'Detection Finding',
+    type_uid: 2004 * 100 + activity[0], type_name: `Detection Finding: ${activity[1]}`,
+    severity_id: sevId, severity: sev,
+    time, start_time: time, end_time: time, timezone_offset: 0,
+    message: describeGuardDecision(g),
+    status_id: status[0], status: status[1],
+    confidence_id: 3, confidence: 'High',
+    metadata: {
+      version: OCSF_FINDING_VERSION, product: product(), profiles: ['cloud'],
+      uid, correlation_uid: uid, log_name: 'guards', log_provider: 'nhi-recon', labels: [`guard-${g.guard}`, g.decision], tenant_uid: g.tenant ?? undefined,
+    },
+    cloud: cloud(g.provider, g.tenant),
+    finding_info: {
+      uid, title: g.guard === 'authority' ? 'Implausible grant records' : 'Implausible collection drop', desc: g.reason, types: [`guard-${g.guard}`],
+      created_time: time, first_seen_time: time, last_seen_time: time, modified_time: time,
+      analytic: { uid: `guard-${g.guard}`, name: `guard-${g.guard}`, type_id: 1, type: 'Rule', category: 'nhi-recon' },
+    },
+    resources: [{ uid: g.tenant ?? g.file ?? 'authority', name: g.tenant ?? g.file ?? 'authority', type: g.guard === 'authority' ? 'grant-records' : 'tenant', labels: [g.collection] }],
+    unmapped: { nhi_recon: { run_id: runId, ...g } },
+  };
+}
+
 export const ocsfReporter: Reporter = {
   id: 'ocsf',
   fileName: 'findings.ocsf.jsonl',
@@ -152,6 +188,10 @@ export const ocsfReporter: Reporter = {
           await sink.write(stringifyWithRaw(findingEvent(f, ctx.rules.get(f.rule_id), run.run_id)) + '\n');
           rows++;
         }
+      }
+      for (const g of ctx.data.guards) {
+        await sink.write(stringifyWithRaw(guardEvent(g, run.run_id)) + '\n');
+        rows++;
       }
       for (const a of ctx.data.actions) {
         await sink.write(stringifyWithRaw(actionEvent(a)) + '\n');

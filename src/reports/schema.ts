@@ -48,7 +48,7 @@ export const REPORT_JSON_SCHEMA = {
   title: 'nhi-recon report.json',
   type: 'object',
   additionalProperties: false,
-  required: ['format', 'schema_version', 'generated_at', 'tool', 'run', 'previous_run', 'completeness', 'summary', 'changes', 'lifecycle', 'trend',
+  required: ['format', 'schema_version', 'generated_at', 'tool', 'run', 'previous_run', 'completeness', 'guards', 'summary', 'changes', 'lifecycle', 'trend',
     'owners', 'include_resolved', 'findings', 'suppressed', 'actions'],
   properties: {
     format: { const: 'nhi-recon-report' },
@@ -70,7 +70,24 @@ export const REPORT_JSON_SCHEMA = {
           items: {
             type: 'object', additionalProperties: false,
             required: ['source', 'provider', 'tenant', 'status', 'api_calls', 'cached_calls', 'rate_budget_used', 'rows', 'error'],
-            properties: { source: str, provider: str, tenant: str, status: { enum: ['complete', 'partial', 'failed'] }, api_calls: int, cached_calls: int, rate_budget_used: int, rows: int, error: strOrNull },
+            properties: { source: str, provider: str, tenant: str, status: { enum: ['complete', 'partial', 'failed', 'suspect'] }, api_calls: int, cached_calls: int, rate_budget_used: int, rows: int, error: strOrNull },
+          },
+        },
+      },
+    },
+    guards: {
+      type: 'object', additionalProperties: false, required: ['decisions'],
+      properties: {
+        decisions: {
+          type: 'array',
+          items: {
+            type: 'object', additionalProperties: false,
+            required: ['guard', 'decision', 'source', 'provider', 'tenant', 'collection', 'kind', 'file', 'baseline_run_id', 'baseline', 'current', 'reason', 'accepted_by', 'accepted_via', 'decided_at'],
+            properties: {
+              guard: { enum: ['collection', 'authority'] }, decision: { enum: ['suspect', 'accepted'] }, source: strOrNull, provider: strOrNull, tenant: strOrNull,
+              collection: str, kind: strOrNull, file: strOrNull, baseline_run_id: strOrNull, baseline: { type: ['integer', 'null'] }, current: int,
+              reason: str, accepted_by: strOrNull, accepted_via: strOrNull, decided_at: iso,
+            },
           },
         },
       },

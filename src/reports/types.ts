@@ -39,6 +39,15 @@ export interface Reporter {
   fileName: string;
   /** Write the report to `file` (a private temp path; the caller renames it into place). Returns rows written. */
   write(ctx: ReportContext, file: string): Promise<number>;
+  /** Further files of the same format, written in the same set (e.g. the guard decisions as their own CSV). */
+  companions?: { fileName: string; write(ctx: ReportContext, file: string): Promise<number> }[];
+}
+
+/** A decision of the plausibility or authority guard recorded for the run (suspect, or accepted by a person). */
+export interface GuardDecisionRow {
+  guard: string; decision: string; source: string | null; provider: string | null; tenant: string | null;
+  collection: string; kind: string | null; file: string | null; baseline_run_id: string | null; baseline: number | null; current: number;
+  reason: string; accepted_by: string | null; accepted_via: string | null; decided_at: string;
 }
 
 export interface TenantCompleteness {
@@ -120,6 +129,8 @@ export interface ReportData {
   owners: OwnerGroup[];
   /** Actions journaled for this run (the remediation of its findings). */
   actions: ActionRow[];
+  /** The guards' decisions for this run: drops held as suspect, or accepted by a person. */
+  guards: GuardDecisionRow[];
 }
 
 /** One finding as the reporters see it (streamed). Timestamps are ISO strings; evidence is raw JSON text. */

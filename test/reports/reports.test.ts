@@ -26,7 +26,7 @@ describe('writeReports', () => {
   it('writes every format owner-only and leaves no temp files behind', async () => {
     const { out, files } = await seeded();
     expect(files.map((f) => f.format)).toEqual(['json', 'csv', 'ocsf', 'markdown', 'html']);
-    expect(readdirSync(out).sort()).toEqual(['findings.csv', 'findings.ocsf.jsonl', 'manifest.json', 'report.html', 'report.json', 'summary.md']);
+    expect(readdirSync(out).sort()).toEqual(['findings.csv', 'findings.ocsf.jsonl', 'guards.csv', 'manifest.json', 'report.html', 'report.json', 'summary.md']);
     for (const f of files) expect(statSync(f.path).mode & 0o777).toBe(0o600);
   });
 
@@ -39,7 +39,7 @@ describe('writeReports', () => {
     const valid = ajv.validate(REPORT_JSON_SCHEMA, report);
     expect(ajv.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
-    expect(report.schema_version).toBe('1.0.0');
+    expect(report.schema_version).toBe('1.1.0');
     expect(report.previous_run.run_id).toBe('run-2');
     expect(report.findings.map((f: { finding_id: string }) => f.finding_id).sort()).toEqual(['f-expired-1', 'f-expired-6', 'f-leak-5', 'f-orphan-4', 'f-ungranted-2']);
     expect(report.suppressed.map((f: { finding_id: string; suppressed_by: string }) => [f.finding_id, f.suppressed_by])).toEqual([['f-stale-3', 'EX-1']]);
