@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { Config } from './schema.js';
 import { InputError, UserError, type InputIssue } from '../errors.js';
 import { loadConnector } from '../connectors/registry.js';
+import { yamlMessage } from '../io/records.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -38,11 +39,11 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
     }
     doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length) {
-      throw new InputError(doc.errors.map((e) => ({ file: path, line: e.linePos?.[0]?.line, message: `invalid YAML: ${e.message.split('\n')[0]}` })));
+      throw new InputError(doc.errors.map((e) => ({ file: path, line: e.linePos?.[0]?.line, message: yamlMessage(e) })));
     }
     try { raw = doc.toJS() ?? {}; } catch (e) {
       // An alias bomb or an unresolvable alias: the yaml package throws rather than expanding it.
-      throw new InputError([{ file: path, message: `invalid YAML: ${(e as Error).message}` }]);
+      throw new InputError([{ file: path, message: yamlMessage(e as Error) }]);
     }
   }
   if (raw === null || raw === undefined) raw = {};
@@ -70,6 +71,9 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
     for (const k of Object.keys(s.options)) {
       if (INLINE_SECRET.test(k)) issues.push({ ...at(`options.${k}`, 'options', k), message: 'credentials may not be written in the config; reference them (e.g. token_env: GITHUB_TOKEN) or use the provider\'s default chain' });
     }
+    for (const [p] of urlsWithCredentials(s.options)) {
+      issues.push({ ...at(`options.${p.join('.')}`, 'options', ...p), message: 'a URL may not carry credentials (user:password@); reference them (e.g. token_env) and give the URL without them' });
+    }
     const connector = await loadConnector(s.type).catch((e: Error) => { issues.push({ ...at('type', 'type'), message: e.message }); return null; });
     if (!connector) continue;
     const opts = connector.options.safeParse(resolveOptionPaths(s.options, rel));
@@ -81,6 +85,14 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
   }
   if (issues.length) throw new InputError(issues);
   return { config, file: path, dir, sourceOptions };
+}
+
+/** Every string option, at any depth, that is a URL with user-info (`scheme://user:pass@host`): the value is never echoed. */
+function urlsWithCredentials(v: unknown, path: (string | number)[] = []): [(string | number)[], string][] {
+  if (typeof v === 'string') return /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(v) ? [[path, v]] : [];
+  if (Array.isArray(v)) return v.flatMap((x, i) => urlsWithCredentials(x, [...path, i]));
+  if (v && typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => urlsWithCredentials(x, [...path, k]));
+  return [];
 }
 
 /** Option keys ending in _file or _path (and `path`/`files`), at any depth, are resolved relative to the config file. */

@@ -86,10 +86,30 @@ export interface TargetState {
 
 export interface Verification { ok: boolean; evidence: Record<string, unknown> }
 
+/**
+ * Journals what an action has created at the provider so far (a new key's id, a secret version id: identifiers, never
+ * secret values). Each call replaces the previous record and is committed before it returns, so an execute calls it
+ * before its next provider call and a crash can never leave an object no record names.
+ */
+export type ProgressRecorder = (created: Record<string, unknown>) => Promise<void>;
+
+/** An action whose apply died between its intent and its outcome, as the journal has it. */
+export interface Interrupted { progress: Record<string, unknown> | null; intent_at: Date | null }
+
+/** What `recover` found and did: the action completed (finished now if need be), or undone so it can run again. */
+export type Recovered =
+  | { outcome: 'done'; result: Record<string, unknown> }
+  | { outcome: 'undone'; evidence: Record<string, unknown> };
+
 export interface Remediation<O> {
   actions: ActionSpec[];
   read(ctx: ConnectorContext<O>, target: Target): Promise<TargetState>;
-  execute(ctx: ConnectorContext<O>, operation: string, target: Target, before: TargetState): Promise<Record<string, unknown>>;
+  execute(ctx: ConnectorContext<O>, operation: string, target: Target, before: TargetState, progress?: ProgressRecorder): Promise<Record<string, unknown>>;
+  /**
+   * Settles an interrupted multi-step action from its journaled progress: finishes it, or removes what it created so
+   * nothing is orphaned. Undefined when the operation has no intermediate objects (then a read-back decides).
+   */
+  recover?(ctx: ConnectorContext<O>, operation: string, target: Target, before: TargetState, interrupted: Interrupted): Promise<Recovered | undefined>;
   /** Re-read the target after acting; ok only when the access is really gone or disabled. */
   verify(ctx: ConnectorContext<O>, operation: string, target: Target): Promise<Verification>;
   /** Restore what `execute` changed, from the before-state; throw NotReversibleError when impossible. */

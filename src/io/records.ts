@@ -50,7 +50,7 @@ export async function* readRecords(file: string, opts: { key?: string; requiredC
 function* readYaml(file: string, text: string, key?: string): Generator<SourcedRecord> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) throw new InputError(doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: `invalid YAML: ${e.message.split('\n')[0]}` })));
+  if (doc.errors.length) throw new InputError(doc.errors.map((e) => ({ file, line: e.linePos?.[0]?.line, message: yamlMessage(e) })));
   let list: Node | null = doc.contents;
   if (list === null) return;
   if (isMap(list)) {
@@ -66,7 +66,7 @@ function* readYaml(file: string, text: string, key?: string): Generator<SourcedR
       value = (node as { toJS?: (d: unknown) => unknown }).toJS?.(doc);
     } catch (e) {
       // The yaml package refuses alias bombs (and other unresolvable aliases) by throwing: that is bad input, not a bug.
-      throw new InputError([{ file, line, message: `invalid YAML: ${(e as Error).message}` }]);
+      throw new InputError([{ file, line, message: yamlMessage(e as Error) }]);
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError([{ file, line, message: 'expected a mapping (key: value pairs) for each record' }]);
     yield { file, line, value: value as Record<string, unknown> };
@@ -77,10 +77,10 @@ function* readJson(file: string, text: string, key?: string): Generator<SourcedR
   let data: unknown;
   try { data = JSON.parse(text); } catch (e) {
     // Node 20's message has no position: JSON is YAML, and the YAML parser reports where it broke.
-    const m = /position (\d+)/.exec((e as Error).message) ?? /line (\d+)/.exec((e as Error).message);
-    const line = m ? (m[0].startsWith('line') ? Number(m[1]) : text.slice(0, Number(m[1])).split('\n').length)
-      : text.slice(0, jsonErrorOffset(text)).split('\n').length;
-    throw new InputError([{ file, line, message: `invalid JSON: ${(e as Error).message}` }]);
+    // V8's message quotes the text around the error, which may be anything (a secret): say only where it broke.
+    const m = /position (\d+)/.exec((e as Error).message);
+    const at = jsonPosition(text, m ? Number(m[1]) : jsonErrorOffset(text));
+    throw new InputError([{ file, line: at.line, message: `invalid JSON: syntax error at column ${at.column}` }]);
   }
   if (data && typeof data === 'object' && !Array.isArray(data) && key && key in data) data = (data as Record<string, unknown>)[key];
   if (!Array.isArray(data)) throw new InputError([{ file, line: 1, message: `expected a JSON array of records${key ? ` (or an object with a "${key}" array)` : ''}` }]);
@@ -118,8 +118,8 @@ async function* readNdjson(file: string): AsyncGenerator<SourcedRecord> {
     line++;
     if (!text.trim()) continue;
     let value: unknown;
-    try { value = JSON.parse(text); } catch (e) {
-      throw new InputError([{ file, line, message: `invalid JSON: ${(e as Error).message}` }]);
+    try { value = JSON.parse(text); } catch {
+      throw new InputError([{ file, line, message: `invalid JSON: syntax error at column ${jsonPosition(text, jsonErrorOffset(text)).column}` }]);
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError([{ file, line, message: 'expected one JSON object per line' }]);
     yield { file, line, value: value as Record<string, unknown> };
@@ -131,7 +131,8 @@ async function* readCsv(file: string, required: string[]): AsyncGenerator<Source
     columns: (header: string[]) => {
       const cols = header.map((h) => h.trim().replace(/^\uFEFF/, ''));
       const missing = required.filter((r) => !cols.includes(r));
-      if (missing.length) throw new InputError([{ file, line: 1, message: `missing column(s) ${missing.join(', ')} in the header (found: ${cols.join(', ') || 'none'})` }]);
+      // The header of a file that is not an inventory may be anything (a credentials file): count it, never quote it.
+      if (missing.length) throw new InputError([{ file, line: 1, message: `missing column(s) ${missing.join(', ')}: the header has ${cols.length} column${cols.length === 1 ? '' : 's'}; expected ${required.join(', ')}` }]);
       const dup = cols.find((c, i) => cols.indexOf(c) !== i);
       if (dup) throw new InputError([{ file, line: 1, message: `duplicate column "${dup}" in the header` }]);
       return cols;
@@ -151,9 +152,32 @@ async function* readCsv(file: string, required: string[]): AsyncGenerator<Source
     }
   } catch (e) {
     if (e instanceof InputError) throw e;
-    const err = e as Error & { lines?: number };
-    throw new InputError([{ file, line: err.lines, message: `invalid CSV: ${err.message.replace(/^Invalid Record Length: /, 'wrong number of columns: ')}` }]);
+    const err = e as Error & { lines?: number; code?: string; column?: unknown; index?: number };
+    throw new InputError([{ file, line: err.lines, field: typeof err.column === 'string' ? err.column : undefined, message: `invalid CSV: ${csvMessage(err)}` }]);
   }
+}
+
+/** csv-parse's messages quote the offending value: keep only what went wrong and where. */
+function csvMessage(err: Error & { code?: string; index?: number }): string {
+  if (/^Invalid Record Length: /.test(err.message)) return err.message.replace(/^Invalid Record Length: /, 'wrong number of columns: ');
+  const what: Record<string, string> = {
+    CSV_INVALID_CLOSING_QUOTE: 'characters after a closing quote', INVALID_OPENING_QUOTE: 'a quote inside an unquoted field',
+    CSV_QUOTE_NOT_CLOSED: 'a quote that is never closed', CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: 'characters after a closing quote',
+    CSV_MAX_RECORD_SIZE: 'a record too large',
+  };
+  return `${what[err.code ?? ''] ?? `parse error ${err.code ?? ''}`.trim()}${typeof err.index === 'number' ? ` (field ${err.index + 1})` : ''}`;
+}
+
+/** The yaml package's first message line, without the source text a few of its messages quote (after a colon). */
+export function yamlMessage(e: Error): string {
+  const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
+  return `invalid YAML: ${first.replace(/:\s.*$/, '')}${pos ? ` (column ${pos.col})` : ''}`;
+}
+
+function jsonPosition(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
 }
 
 /** Booleans as people write them in CSV and YAML. */

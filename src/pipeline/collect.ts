@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import type { RecordWriter } from '../store/writer.js';
 import type { Logger } from '../log.js';
 import { UserError } from '../errors.js';
-import { redact } from '../log.js';
+import { isSecretName, METADATA_NAME, normaliseName, redact } from '../log.js';
 import { judgeCollections, recordDecisions, type GuardOptions } from './guards.js';
 
 export interface Shard { index: number; total: number }
@@ -190,25 +190,41 @@ async function collectSource(store: Store, loaded: LoadedConfig, source: Source,
 }
 
 function failed(source: Source, provider: string, tenant: string, e: unknown): TenantOutcome {
-  return { source: source.name, provider, tenant, status: 'failed', error: (e as Error).message ?? String(e), rows: 0, api_calls: 0, cached_calls: 0, rate_budget_used: 0 };
+  return { source: source.name, provider, tenant, status: 'failed', error: redact((e as Error).message ?? String(e)), rows: 0, api_calls: 0, cached_calls: 0, rate_budget_used: 0 };
 }
 
+// Errors are stored (source_runs.error) and copied into every report: a credential an SDK quotes is masked first.
 function summarise(msgs: string[]): string {
-  return msgs.length <= 5 ? msgs.join('; ') : `${msgs.slice(0, 5).join('; ')}; … and ${msgs.length - 5} more`;
+  return redact(msgs.length <= 5 ? msgs.join('; ') : `${msgs.slice(0, 5).join('; ')}; … and ${msgs.length - 5} more`);
 }
 
-/** Attribute keys that name a secret value (never metadata about one). */
-const SECRET_KEY = /^(password|passwd|secret|secret_?value|secret_?string|secret_?text|token|access_?token|refresh_?token|id_?token|private_?key(_?data)?|client_?secret|api_?key|key_?material|plaintext)$/i;
+/**
+ * Attribute names that hold a secret value: any name containing password/secret/token/key/passphrase/pwd/credential
+ * (isSecretName: `db_password`, `aws_secret_access_key`, `apiKey`, …), and the bare `value`/`pin`. Names of metadata
+ * about a secret (`key_id`, `secret_name`, `token_expires_at`, `key_fingerprint`, `public_key` …) are kept.
+ */
+const isSecretAttribute = (k: string) => isSecretName(k) || /^(value|pin|pass)$/i.test(k);
 
 /**
  * Defence in depth for what no connector should pass on: a payload field named like a secret (an export with a
- * `password` column) or a string that looks like a token is replaced before it reaches the database.
+ * `password` column), at any depth, or a string that looks like a token is replaced before it reaches the database.
+ * Below a secret-named key every value is a secret except metadata-named ones; the keys of a `permissions` map are
+ * permission names (`secrets: read`), not secrets.
  */
-export function scrubAttributes(v: unknown, depth = 0): unknown {
-  if (typeof v === 'string') return redact(v);
-  if (depth > 20 || v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => scrubAttributes(x, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEY.test(k) && x !== null && x !== '' ? '[redacted]' : scrubAttributes(x, depth + 1);
-  return out;
+export function scrubAttributes(v: unknown, depth = 0, inSecret = false, inPermissions = false): unknown {
+  if (typeof v === 'string') return inSecret && v !== '' ? '[redacted]' : redact(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return inSecret ? '[redacted]' : v;
+  if (depth > 20) return inSecret ? '[redacted]' : v;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => scrubAttributes(x, depth + 1, inSecret));
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, x] of Object.entries(v)) {
+    const meta = isMetadataName(k);
+    const secret = !inPermissions && !meta && (inSecret || isSecretAttribute(k));
+    out[k] = scrubAttributes(x, depth + 1, secret, /(^|_)permissions$/i.test(k));
+  }
+  return { ...out };
 }
+
+/** A name that says it holds metadata (an id, a date, a type …), kept even below a secret-named key. */
+const isMetadataName = (k: string) => METADATA_NAME.test(normaliseName(k));

@@ -9,7 +9,7 @@ import { redact, type Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { Journal, parseJson, type ActionState, type JournalRow } from './journal.js';
 import { planActions } from './plan.js';
-import { findSpec, isHandle, Sources, stateJson, type SourceHandle } from './sources.js';
+import { findSpec, isHandle, Sources, stateFromJson, stateJson, type SourceHandle } from './sources.js';
 import type { Plan, PlannedAction, Precondition } from './types.js';
 
 export interface ApplyHooks {
@@ -96,7 +96,15 @@ export async function applyPlan(store: Store, loaded: LoadedConfig, plan: Plan, 
       if (row.state === 'intent') {
         const h = await sources.get(a.source);
         if (!isHandle(h) || !h.remediation) { record(a, 'intent', `cannot recover: ${isHandle(h) ? 'no remediation' : h.error}`, true); res.failed++; continue; }
-        const v = await verifySafely(h, a.operation, a.target);
+        // A multi-step action first settles what it created before the crash: finished, or undone and run again.
+        const settled = await settleInterrupted(journal, h, row, a.operation, a.target, log);
+        if (settled === 'failed') { record(a, 'intent', 'cannot recover: the connector could not settle what the interrupted call created; see the log', true); res.failed++; continue; }
+        if (settled === 'verified' || settled === 'unverified') {
+          res.recovered++;
+          record(a, settled, settled === 'verified' ? 'recovered: the interrupted action was finished' : 'recovered and finished, but the read-back still shows access', true);
+          continue;
+        }
+        const v = settled === 'undone' ? { ok: false } : await verifySafely(h, a.operation, a.target);
         if (v.ok) {
           await journal.verification(a.action_id, true, { ...v, recovered: true }, 'recovered after an interrupted apply: the call had taken effect');
           res.recovered++;
@@ -150,7 +158,7 @@ export async function applyPlan(store: Store, loaded: LoadedConfig, plan: Plan, 
     await opts.hooks?.afterIntent?.(a);
     let result: Record<string, unknown>;
     try {
-      result = await h.remediation.execute(h.ctx, a.operation, a.target, before);
+      result = await h.remediation.execute(h.ctx, a.operation, a.target, before, (created) => journal.progress(a.action_id, created));
     } catch (e) {
       const msg = errorText(e);
       await journal.outcome(a.action_id, 'failed', { error: msg, at: clock().toISOString() }, `the provider call failed: ${msg}`);
@@ -216,6 +224,15 @@ async function recoverOtherPlans(journal: Journal, sources: Sources, planId: str
       log.warn(`interrupted action ${row.action_id} (plan ${row.plan_id}) cannot be checked: ${!target ? 'no target recorded' : isHandle(h) ? 'no remediation' : h.error}`);
       continue;
     }
+    const settled = await settleInterrupted(journal, h, row, row.operation, target, log);
+    if (settled === 'failed') continue;
+    if (settled === 'verified' || settled === 'unverified') { log.warn(`settled interrupted action ${row.action_id} from plan ${row.plan_id}: finished it`); n++; continue; }
+    if (settled === 'undone') {
+      await journal.abandoned(row.action_id, { undone: true, progress: parseJson(row.progress) }, `interrupted (plan ${row.plan_id}); what it had created was removed and it is not retried — the next plan picks it up if the finding persists`);
+      log.warn(`settled interrupted action ${row.action_id} from plan ${row.plan_id}: undone`);
+      n++;
+      continue;
+    }
     const v = await verifySafely(h, row.operation, target);
     if (v.ok) await journal.verification(row.action_id, true, { ...v, recovered: true }, 'recovered after an interrupted apply: the call had taken effect');
     else await journal.abandoned(row.action_id, v, `interrupted before the call took effect (plan ${row.plan_id}); not retried — the next plan picks it up if the finding persists`);
@@ -223,6 +240,33 @@ async function recoverOtherPlans(journal: Journal, sources: Sources, planId: str
     n++;
   }
   return n;
+}
+
+/**
+ * Lets the connector settle an interrupted action from its journaled progress. 'verified'/'unverified': it was
+ * finished, its outcome and read-back journaled; 'undone': what it created is gone and the target is as before;
+ * 'none': the connector has nothing to settle (a read-back decides); 'failed': it could not tell (logged; left as intent).
+ */
+async function settleInterrupted(journal: Journal, h: SourceHandle, row: JournalRow, operation: string, target: Target, log: Logger): Promise<'verified' | 'unverified' | 'undone' | 'none' | 'failed'> {
+  if (!h.remediation?.recover) return 'none';
+  const before = parseJson(row.before_state);
+  const read = parseJson(before?.read);
+  let r;
+  try {
+    r = await h.remediation.recover(h.ctx, operation, target, stateFromJson(read ?? {}), { progress: parseJson(row.progress), intent_at: row.intent_at ? new Date(row.intent_at) : null });
+  } catch (e) {
+    log.error(`interrupted action ${row.action_id} (${operation} ${target.ref}) could not be settled: ${errorText(e)}`);
+    return 'failed';
+  }
+  if (!r) return 'none';
+  if (r.outcome === 'undone') {
+    await journal.progress(row.action_id, { undone: r.evidence });
+    return 'undone';
+  }
+  await journal.outcome(row.action_id, 'done', { ...r.result, recovered: true });
+  const v = await verifySafely(h, operation, target);
+  await journal.verification(row.action_id, v.ok, { ...v, recovered: true }, v.ok ? 'recovered after an interrupted apply: the action was finished' : 'recovered and finished, but the target still grants access');
+  return v.ok ? 'verified' : 'unverified';
 }
 
 export function errorText(e: unknown): string {

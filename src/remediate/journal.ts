@@ -1,7 +1,6 @@
 // The action journal (the `actions` table). Every write is one autocommitted statement, so what is on disk is
 // exactly what happened up to a crash: intent before the provider call, outcome after it, verification last.
 import type { Store } from '../store/store.js';
-import { redact } from '../log.js';
 import type { PlannedAction } from './types.js';
 
 export type ActionState = 'intent' | 'done' | 'verified' | 'unverified' | 'failed' | 'skipped' | 'rolled_back';
@@ -26,6 +25,8 @@ export interface JournalRow extends ActionIdentity {
   before_state: string | null;
   result: string | null;
   verification: string | null;
+  /** What the action created at the provider before its outcome (ids only), for recovery after a crash. */
+  progress: string | null;
   reason: string | null;
   intent_at: Date | null;
   outcome_at: Date | null;
@@ -39,9 +40,30 @@ export function parseJson(v: unknown): Record<string, unknown> | null {
   try { return JSON.parse(String(v)) as Record<string, unknown>; } catch { return null; }
 }
 
-/** JSON for the journal: dates as ISO, and anything credential-shaped redacted (journal rows end up in reports). */
+/**
+ * JSON for the journal (its rows end up in reports): dates as ISO, and secret *values* redacted — a field named like
+ * one, or a string shaped like a token or private key. Identifiers stay exact: an access key id, a secret's ARN or
+ * version id names a thing (rollback, recovery and an auditor need them) and grants nothing.
+ */
 function json(v: unknown): string {
-  return redact(exactJson(v));
+  return JSON.stringify(v, (k, x: unknown) => {
+    if (x instanceof Date) return x.toISOString();
+    if (SECRET_FIELD.test(k) && x !== null && x !== undefined) return '[redacted]';
+    return typeof x === 'string' ? redactSecretValues(x) : x;
+  });
+}
+
+/** Field names that hold secret values (not ids or names of secrets). */
+const SECRET_FIELD = /^(secret_?access_?key|secret_?string|secret_?binary|secret_?value|password|private_?key|client_?secret|session_?token|access_?token|token_?value)$/i;
+/** Token and key shapes that are secret values by themselves (GitHub tokens, JWTs, PEM private keys). */
+const SECRET_SHAPES = [
+  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
+  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}/g, /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+];
+function redactSecretValues(text: string): string {
+  let out = text;
+  for (const re of SECRET_SHAPES) out = out.replace(re, '[redacted]');
+  return out;
 }
 
 /**
@@ -99,6 +121,11 @@ export class Journal {
   /** An action that was not executed, with the reason; it has an outcome, so a re-run does not try it again. */
   skipped(planId: string, a: PlannedAction, reason: string, before: Record<string, unknown> | null): Promise<void> {
     return this.insert(planId, a, 'skipped', before, reason);
+  }
+
+  /** Replaces the action's progress record; committed before the provider is called again. */
+  async progress(actionId: string, created: Record<string, unknown>): Promise<void> {
+    await this.store.run(`UPDATE actions SET progress = $2 WHERE action_id = $1`, [actionId, json(created)]);
   }
 
   async outcome(actionId: string, state: 'done' | 'failed', result: Record<string, unknown>, reason: string | null = null): Promise<void> {

@@ -121,4 +121,9 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    description: 'actions.progress: provider-side objects an action created before its outcome (ids only)',
+    sql: [`ALTER TABLE actions ADD COLUMN IF NOT EXISTS progress JSON`],
+  },
 ];

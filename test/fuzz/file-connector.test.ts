@@ -77,7 +77,9 @@ describe('hostile file-connector inputs', () => {
       tally.inputs++;
       const folder = join(dir, `inv-${tally.inputs}`);
       writeInventory(folder, input);
-      const loaded = await writeConfig(dir, { database: 'test.duckdb', sources: [{ name: 'inv', type: 'file', options: { path: folder, provider: 'acme', tenant: 't' } }], authority: { required: false } });
+      // Each input is an unrelated estate of one tenant: the plausibility guard (tested on its own) would rightly call a
+      // shrunken one suspect; here only the connector's exactness is under test.
+      const loaded = await writeConfig(dir, { database: 'test.duckdb', sources: [{ name: 'inv', type: 'file', options: { path: folder, provider: 'acme', tenant: 't' } }], authority: { required: false }, guards: { collection: { enabled: false } } });
       const { run, outcomes } = await collectStage(store, loaded, { log: silentLogger });
       expect(outcomes.length).toBeGreaterThan(0);
       const counts = await store.one<{ i: number; c: number; e: number }>(`SELECT

@@ -140,6 +140,71 @@ describe('secrets never leak', () => {
     console.log(`secrets: ${needles.length} canaries, ${parts.length + 1} sources (${['file', ...parts.map((p) => p.name)].join(', ')}), 0 hits`);
   });
 
+  it('other doors: a URL with user-info in the config, secret-named columns at any depth, a non-inventory file, a token in an error: zero hits', { timeout: 120_000 }, async () => {
+    const dir = tempDir();
+    const c = (tag: string) => `CANARY${tag}${rnd(6)}`;
+    const D = {
+      url: c('urlpw'), db_password: c('dbpw'), aws_secret_access_key: c('aws'), secret_access_key: c('sak'), secret_key: c('sk'),
+      github_token: c('ght'), private_key_pem: c('pem'), passphrase: c('pp'), pwd: c('pwd'), value: c('val'), nested_password: c('np'),
+      camel: c('camel'), header: c('hdr'), json: c('json'), errToken: `ghp_NHICANARYERR${rnd(12)}`,
+    };
+    const inv = join(dir, 'inventory');
+    mkdirSync(inv);
+    const cols = ['db_password', 'aws_secret_access_key', 'secret_access_key', 'secret_key', 'github_token', 'private_key_pem', 'passphrase', 'pwd', 'value'] as const;
+    writeFileSync(join(inv, 'identities.csv'), `ref,kind,name,${cols.join(',')},attributes\n`
+      + `svc-1,service_account,${MARKER},${cols.map((k) => D[k]).join(',')},"{""credentials"":{""nested_password"":""${D.nested_password}""}}"\n`);
+    writeFileSync(join(inv, 'credentials.ndjson'), JSON.stringify({ ref: 'cred-1', kind: 'stored_secret', identity_ref: 'svc-1', DbPassword: D.camel,
+      attributes: { deep: { deeper: { nested_password: D.nested_password } }, list: [{ value: D.value }] } }) + '\n');
+    // Files that are not inventories at all: an AWS credentials file and broken JSON whose parse error would quote it.
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'aws-credentials.csv'), `[default] aws_secret_access_key=${D.header}\n`);
+    writeFileSync(join(other, 'identities.json'), `[{"ref": "x", "kind": "user", "note": ${D.json}}]`);
+    writeFileSync(join(other, 'identities.ndjson'), `{"ref": "y", "note": ${D.json}}\n`);
+    const config = {
+      database: 'db.duckdb',
+      sources: [
+        { name: 'inv', type: 'file', options: { path: 'inventory', provider: 'acme', tenant: 'acme' } },
+        { name: 'other1', type: 'file', options: { files: ['other/aws-credentials.csv'], provider: 'acme', tenant: 'o1' } },
+        { name: 'other2', type: 'file', options: { files: ['other/identities.json'], provider: 'acme', tenant: 'o2' } },
+        { name: 'other3', type: 'file', options: { files: ['other/identities.ndjson'], provider: 'acme', tenant: 'o3' } },
+        // An error that quotes a path shaped like a token.
+        { name: 'missing', type: 'file', options: { files: [`exports/${D.errToken}.csv`], provider: 'acme', tenant: 'm' } },
+      ],
+      authority: { grants: 'grants.yaml' },
+      reports: { out_dir: 'reports', formats: ['json', 'csv', 'ocsf', 'markdown', 'html'] },
+    };
+    writeFileSync(join(dir, 'grants.yaml'), stringify({ grants: [{ id: 'g-1', provider: 'acme', identity: 'svc-1', max_level: 'read' }] }));
+    writeFileSync(join(dir, 'nhi-recon.yaml'), stringify(config));
+    const cap: Capture = { out: [], err: [] };
+    for (const flags of [['--json-logs'], []]) {
+      const code = await cli(['scan', '--config', join(dir, 'nhi-recon.yaml'), '--verbose', ...flags], process.env, cap);
+      expect(code, cap.err.join('\n')).toBe(3);
+    }
+    // A URL with user-info in any connector's options is refused (exit 2) naming file, line and field, not the URL.
+    writeFileSync(join(dir, 'url.yaml'), stringify({ ...config, sources: [{ name: 'gh', type: 'github', options: { base_url: `http://admin:${D.url}@127.0.0.1:9/api`, token_env: 'GITHUB_TOKEN' } }] }));
+    for (const cmd of ['validate', 'scan']) expect(await cli([cmd, '--config', join(dir, 'url.yaml')], process.env, cap)).toBe(2);
+    expect(cap.err.join('\n')).toMatch(/url\.yaml:\d+ sources\[0\]\.options\.base_url: .*credentials/);
+    // The non-inventory files are named, with line and what was wrong.
+    const err = cap.err.join('\n');
+    expect(err).toMatch(/aws-credentials\.csv:1: missing column\(s\) ref, kind: the header has 1 column; expected ref, kind/);
+    expect(err).toMatch(/identities\.json:1: invalid JSON: syntax error at column 39/);
+    expect(err).toMatch(/identities\.ndjson:1: invalid JSON: syntax error at column 22/);
+
+    const hits = await search(dir, join(dir, 'db.duckdb'), Object.values(D), [...cap.out, ...cap.err], [inv, other, join(dir, 'url.yaml'), join(dir, 'nhi-recon.yaml')]); // inputs the test wrote, not outputs
+    expect(hits).toEqual([]);
+    const found = await search(dir, join(dir, 'db.duckdb'), [MARKER], []);
+    expect(found.some((h) => h.startsWith('db identities.name'))).toBe(true);
+    // The secret-named columns are still there, by name: only their values are gone.
+    const store = await Store.open(join(dir, 'db.duckdb'), { readOnly: true });
+    try {
+      const attrs = JSON.parse(String(await store.value(`SELECT attributes::VARCHAR FROM identities WHERE ref = 'svc-1' LIMIT 1`))) as Record<string, unknown>;
+      for (const k of cols) expect(attrs[k]).toBe('[redacted]');
+      const errors = await store.all<{ source: string; error: string }>(`SELECT source, error FROM source_runs WHERE error IS NOT NULL ORDER BY source`);
+      expect(errors.map((e) => e.source)).toEqual(expect.arrayContaining(['missing', 'other1', 'other2', 'other3']));
+    } finally { store.close(); }
+  });
+
   it('an AWS access-key rotation: the new secret goes to the sink and nowhere else', { timeout: 300_000 }, async () => {
     const { generateEstate } = await import('../../src/sim/aws/estate.js');
     const { startAwsSim } = await import('../../src/sim/aws/server.js');

@@ -8,7 +8,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { sleep } from '../http/fetch.js';
 import type { AuthorizationDetails } from './analysis.js';
-import { parseCredentialReport, type CredentialReport } from './credential-report.js';
+import { parseCredentialReport, type CredentialReport, type ReportRow } from './credential-report.js';
 import { decodeDetails, type ExtraKey } from './map.js';
 import type { AwsOptions } from './options.js';
 
@@ -47,16 +47,29 @@ export async function fetchCredentialReport(iam: IAMClient, o: AwsOptions, signa
   return parseCredentialReport(csv, r.GeneratedTime ?? null);
 }
 
-/** Access keys of users the report does not list (created after it was generated): two calls per key at most. */
-export async function fetchKeysOf(iam: IAMClient, userName: string, signal: AbortSignal): Promise<ExtraKey[]> {
+/**
+ * A user's access keys as they are now (ListAccessKeys). Last use comes from the credential report's row when the
+ * report covers the key (same creation second), so a user the report knows costs one call; a key newer than the
+ * report costs one GetAccessKeyLastUsed more.
+ */
+export async function fetchKeysOf(iam: IAMClient, userName: string, signal: AbortSignal, row?: ReportRow): Promise<ExtraKey[]> {
   const keys: ExtraKey[] = [];
   let Marker: string | undefined;
   do {
     const r = await iam.send(new ListAccessKeysCommand({ UserName: userName, Marker }), { abortSignal: signal });
     for (const k of r.AccessKeyMetadata ?? []) {
       if (!k.AccessKeyId || !k.CreateDate) continue;
+      const second = Math.floor(k.CreateDate.getTime() / 1000);
+      const slot = row ? [1, 2].find((n) => { const d = row.date(`access_key_${n}_last_rotated`); return d.kind === 'date' && Math.floor(d.value.getTime() / 1000) === second; }) : undefined;
+      if (row && slot) {
+        const used = row.date(`access_key_${slot}_last_used_date`);
+        keys.push({ id: k.AccessKeyId, status: k.Status ?? 'Active', created: k.CreateDate, lastUsed: used.kind === 'date' ? used.value : null, lastUsedKnown: used.kind !== 'unknown',
+          region: row.get(`access_key_${slot}_last_used_region`) ?? null, service: row.get(`access_key_${slot}_last_used_service`) ?? null });
+        continue;
+      }
       const lu = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: k.AccessKeyId }), { abortSignal: signal });
-      keys.push({ id: k.AccessKeyId, status: k.Status ?? 'Active', created: k.CreateDate, lastUsed: lu.AccessKeyLastUsed?.LastUsedDate ?? null, lastUsedKnown: true });
+      keys.push({ id: k.AccessKeyId, status: k.Status ?? 'Active', created: k.CreateDate, lastUsed: lu.AccessKeyLastUsed?.LastUsedDate ?? null, lastUsedKnown: true,
+        region: lu.AccessKeyLastUsed?.Region ?? null, service: lu.AccessKeyLastUsed?.ServiceName ?? null });
     }
     Marker = r.IsTruncated ? r.Marker : undefined;
   } while (Marker);

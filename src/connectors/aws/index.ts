@@ -88,11 +88,14 @@ async function collectAccount(ctx: Ctx, tenant: string, sink: TenantSink): Promi
     }
     const extraKeys = new Map<string, ExtraKey[]>();
     if (report) {
-      // Users created after the report was generated are not in it: read their keys one by one.
+      // The report may be up to 4 hours old: a key deactivated, deleted or created since is invisible in it. Key status
+      // and ids are therefore read live (ListAccessKeys) for every user the report shows with a key, and for users newer
+      // than the report; last use comes from the report where it covers the key, else from GetAccessKeyLastUsed.
       for (const u of details.UserDetailList) {
-        if (report.byArn.has(u.Arn)) continue;
-        try { extraKeys.set(u.Arn, await fetchKeysOf(session.iam, u.UserName, ctx.signal)); } catch (e) {
-          sink.partial(`account ${tenant}: cannot list the access keys of ${u.UserName} (newer than the credential report): ${(e as Error).message}`);
+        const row = report.byArn.get(u.Arn);
+        if (row && ![1, 2].some((n) => row.date(`access_key_${n}_last_rotated`).kind === 'date')) continue;
+        try { extraKeys.set(u.Arn, await fetchKeysOf(session.iam, u.UserName, ctx.signal, row)); } catch (e) {
+          sink.partial(`account ${tenant}: cannot list the access keys of ${u.UserName}: ${(e as Error).name}: ${(e as Error).message}`);
         }
       }
     }

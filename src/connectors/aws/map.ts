@@ -6,7 +6,7 @@ import type { TenantSink } from '../types.js';
 import type { AuthorizationDetails, PrincipalAnalysis } from './analysis.js';
 import { dateOrNull, type CredentialReport, type ReportRow } from './credential-report.js';
 
-export interface ExtraKey { id: string; status: string; created: Date; lastUsed: Date | null; lastUsedKnown: boolean }
+export interface ExtraKey { id: string; status: string; created: Date; lastUsed: Date | null; lastUsedKnown: boolean; region?: string | null; service?: string | null }
 
 export interface IamSnapshot {
   account: string;
@@ -14,7 +14,7 @@ export interface IamSnapshot {
   /** Documents decoded to objects. */
   details: AuthorizationDetails;
   report: CredentialReport | null;
-  /** Keys read with ListAccessKeys for users the report does not cover yet, by user ARN. */
+  /** Keys read live with ListAccessKeys (every user with a key, and users newer than the report), by user ARN: they replace the report's key columns. */
   extraKeys: Map<string, ExtraKey[]>;
   /** Principal analysis (effective permissions) by ARN, and the level each policy confers on its own. */
   principals: Map<string, PrincipalAnalysis>;
@@ -148,9 +148,10 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
     const tags = tagsOf(u.Tags);
     const quarantine = (u.AttachedManagedPolicies ?? []).find((a: any) => QUARANTINE.test(a.PolicyArn));
     const eff = s.principals.get(arn);
-    const extra = s.extraKeys.get(arn) ?? [];
+    const live = s.extraKeys.get(arn);
+    const extra = live ?? [];
     const password = row?.bool('password_enabled') === true;
-    const hasKeys = row ? [1, 2].some((n) => row.bool(`access_key_${n}_active`) === true) : extra.some((k) => k.status === 'Active');
+    const hasKeys = live ? live.some((k) => k.status === 'Active') : row ? [1, 2].some((n) => row.bool(`access_key_${n}_active`) === true) : false;
     // Without a report row (offline without CSV, or a user newer than the report) use is unknown unless its keys were read.
     const lu = row ? lastUsedOf(row) : extra.length ? { at: maxDate(...extra.map((k) => k.lastUsed)), known: extra.every((k) => k.lastUsedKnown) } : { at: null, known: false };
     const owner = ownerTag(tags);
@@ -185,7 +186,8 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
       if (row.bool('mfa_active')) {
         cred({ ref: `${arn}#mfa`, kind: 'mfa_device', name: `${u.UserName} MFA`, identity_ref: arn, last_used_known: false, expiry_supported: false, attributes: { user_name: u.UserName } });
       }
-      keysFromReport(row, arn, u.UserName, leak);
+      // The live key list, when read, is the truth about status and ids; the report's columns only fill in use.
+      if (!live) keysFromReport(row, arn, u.UserName, leak);
       for (const n of [1, 2]) {
         const rot = row.date(`cert_${n}_last_rotated`);
         if (rot.kind !== 'date') continue;
@@ -201,7 +203,8 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
       cred({
         ref: `${arn}#access-key:${iso(k.created)}`, kind: 'access_key', name: k.id, identity_ref: arn, created_at: k.created, last_rotated_at: k.created,
         last_used_at: k.lastUsed, last_used_known: k.lastUsedKnown, expiry_supported: false, status: k.status === 'Active' ? 'active' : 'inactive',
-        leak_signal: k.status === 'Active' ? leak : null, fingerprint: k.id, attributes: { user_name: u.UserName, access_key_id: k.id, source: 'ListAccessKeys' },
+        leak_signal: k.status === 'Active' ? leak : null, fingerprint: k.id,
+        attributes: { user_name: u.UserName, access_key_id: k.id, source: 'ListAccessKeys', last_used_region: k.region ?? null, last_used_service: k.service ?? null },
       });
     }
     entitlementsOf(arn, u.UserName, 'user', u, (u.GroupList ?? []).map((g: string) => groups.get(g)).filter(Boolean));

@@ -12,7 +12,7 @@ import {
 import {
   CreateSecretCommand, DescribeSecretCommand, PutSecretValueCommand, RotateSecretCommand, type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { NotReversibleError, type ActionSpec, type ConnectorContext, type Remediation, type Target, type TargetState } from '../types.js';
+import { NotReversibleError, type ActionSpec, type ConnectorContext, type Interrupted, type ProgressRecorder, type Recovered, type Remediation, type Target, type TargetState } from '../types.js';
 import { accountSession, safeMessage, type AccountSession } from './clients.js';
 import { decodeDocument, iso } from './map.js';
 import type { AwsOptions } from './options.js';
@@ -126,7 +126,7 @@ async function read(ctx: Ctx, t: Target): Promise<TargetState> {
 
 const executedAt = new Map<string, Date>();
 
-async function execute(ctx: Ctx, op: string, t: Target, before: TargetState): Promise<Record<string, unknown>> {
+async function execute(ctx: Ctx, op: string, t: Target, before: TargetState, progress?: ProgressRecorder): Promise<Record<string, unknown>> {
   const s = await session(ctx, t.tenant);
   const st = before.state as Record<string, any>;
   const signal = ctx.signal;
@@ -142,7 +142,7 @@ async function execute(ctx: Ctx, op: string, t: Target, before: TargetState): Pr
       await s.iam.send(new DeleteAccessKeyCommand({ UserName: st.user_name, AccessKeyId: st.access_key_id }), { abortSignal: signal });
       return { access_key_id: st.access_key_id, deleted: true };
     }
-    case 'rotate-access-key': return rotateAccessKey(ctx, s, t, st);
+    case 'rotate-access-key': return rotateAccessKey(ctx, s, t, st, progress);
     case 'delete-login-profile': {
       await s.iam.send(new DeleteLoginProfileCommand({ UserName: st.user_name }), { abortSignal: signal });
       return { user_name: st.user_name, login_profile: 'deleted' };
@@ -176,12 +176,17 @@ async function execute(ctx: Ctx, op: string, t: Target, before: TargetState): Pr
   throw new Error(`unknown aws operation ${op}`);
 }
 
-async function rotateAccessKey(ctx: Ctx, s: AccountSession, t: Target, st: Record<string, any>): Promise<Record<string, unknown>> {
+async function rotateAccessKey(ctx: Ctx, s: AccountSession, t: Target, st: Record<string, any>, progress?: ProgressRecorder): Promise<Record<string, unknown>> {
   const sinkCfg = ctx.options.rotation_sink;
   if (!sinkCfg) throw new Error('rotate-access-key needs options.rotation_sink (a Secrets Manager secret for the new key); refusing to create a key with nowhere to put it');
   const signal = ctx.signal;
   const { all } = await findKey(s.iam, st.user_name, t, signal);
-  if (all.length >= 2) throw new Error(`${st.user_name} already has two access keys (the IAM limit); delete the inactive one first`);
+  if (all.length >= 2) {
+    const list = all.map((k) => `${k.AccessKeyId} (${k.Status}, created ${k.CreateDate ? iso(k.CreateDate) : 'unknown'})`).join(', ');
+    const inactive = all.filter((k) => k.Status !== 'Active' && k.AccessKeyId !== st.access_key_id);
+    throw new Error(`${st.user_name} already has two access keys (the IAM limit): ${list}. `
+      + (inactive.length ? `Delete the inactive key ${inactive[0]!.AccessKeyId} if nothing uses it, then retry` : 'Both are active: find out which one its consumers use before removing either; nothing was changed'));
+  }
   let created;
   try {
     created = await s.iam.send(new CreateAccessKeyCommand({ UserName: st.user_name }), { abortSignal: signal });
@@ -191,6 +196,9 @@ async function rotateAccessKey(ctx: Ctx, s: AccountSession, t: Target, st: Recor
   const newId = created.AccessKey?.AccessKeyId;
   let secretValue: string | undefined = created.AccessKey?.SecretAccessKey ? JSON.stringify({ AccessKeyId: newId, SecretAccessKey: created.AccessKey.SecretAccessKey }) : undefined;
   if (!newId || !secretValue) throw new Error('CreateAccessKey returned no key');
+  // Journaled before the next provider call: if the process dies from here on, a re-run knows this key exists.
+  const createdAt = created.AccessKey?.CreateDate ? iso(created.AccessKey.CreateDate) : null;
+  await progress?.({ step: 'created', user_name: st.user_name, old_access_key_id: st.access_key_id, new_access_key_id: newId, new_key_created: createdAt });
   const region = sinkCfg.region ?? ctx.options.region;
   const sm = s.secrets(region, sinkCfg.endpoint ?? ctx.options.secrets_manager?.endpoint);
   const name = sinkCfg.name_template.replace('{account}', t.tenant).replace('{user}', st.user_name);
@@ -211,6 +219,7 @@ async function rotateAccessKey(ctx: Ctx, s: AccountSession, t: Target, st: Recor
     throw new Error(`the new access key could not be stored in Secrets Manager (${(e as Error).name}); it was deleted again and the old key left untouched`);
   }
   secretValue = undefined;
+  await progress?.({ step: 'stored', user_name: st.user_name, old_access_key_id: st.access_key_id, new_access_key_id: newId, new_key_created: createdAt, sink_secret_arn: sinkArn ?? null, sink_version_id: version ?? null });
   await s.iam.send(new UpdateAccessKeyCommand({ UserName: st.user_name, AccessKeyId: st.access_key_id, Status: 'Inactive' }), { abortSignal: signal });
   return { old_access_key_id: st.access_key_id, new_access_key_id: newId, sink_secret_arn: sinkArn ?? null, sink_version_id: version ?? null, old_status: 'Inactive' };
 }
@@ -268,4 +277,37 @@ async function rollback(ctx: Ctx, op: string, t: Target, before: TargetState): P
   throw new NotReversibleError(`${op} cannot be undone (a deleted key, password or a completed rotation does not come back)`);
 }
 
-export const remediation: Remediation<AwsOptions> = { actions: ACTIONS, read, execute, verify, rollback };
+/**
+ * Settles a rotation that died between its intent and its outcome. Stored in the sink: the hand-over happened, so it
+ * is finished (old key deactivated). Created but not stored: nobody can ever read the new key's secret, so it is
+ * deleted and the rotation runs again. Nothing journaled: a key of the user created after the intent can only be the
+ * lost CreateAccessKey's (its id never reached the journal), so it is deleted too. Never leaves two active keys.
+ */
+async function recover(ctx: Ctx, op: string, t: Target, before: TargetState, interrupted: Interrupted): Promise<Recovered | undefined> {
+  if (op !== 'rotate-access-key') return undefined;
+  const s = await session(ctx, t.tenant);
+  const st = before.state as Record<string, any>;
+  const p = interrupted.progress ?? {};
+  const signal = ctx.signal;
+  const userName = String(p.user_name ?? st.user_name ?? locate(t).principalName);
+  if (p.step === 'stored') {
+    const { all } = await findKey(s.iam, userName, t, signal).catch(() => ({ all: [] as { AccessKeyId?: string; Status?: string }[] }));
+    const old = all.find((k) => k.AccessKeyId === p.old_access_key_id);
+    if (old?.Status === 'Active') await s.iam.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: String(p.old_access_key_id), Status: 'Inactive' }), { abortSignal: signal });
+    return { outcome: 'done', result: { old_access_key_id: p.old_access_key_id, new_access_key_id: p.new_access_key_id, sink_secret_arn: p.sink_secret_arn ?? null, sink_version_id: p.sink_version_id ?? null, old_status: 'Inactive' } };
+  }
+  const r = await s.iam.send(new ListAccessKeysCommand({ UserName: userName }), { abortSignal: signal });
+  const keys = r.AccessKeyMetadata ?? [];
+  let orphans: string[];
+  if (p.step === 'created' && p.new_access_key_id) orphans = keys.some((k) => k.AccessKeyId === p.new_access_key_id) ? [String(p.new_access_key_id)] : [];
+  else {
+    // AWS dates keys to the second: anything created from the intent's second on, other than the key being rotated.
+    const since = interrupted.intent_at ? Math.floor(interrupted.intent_at.getTime() / 1000) * 1000 : Infinity;
+    orphans = keys.filter((k) => k.AccessKeyId && k.AccessKeyId !== st.access_key_id && k.CreateDate && k.CreateDate.getTime() >= since).map((k) => k.AccessKeyId!);
+  }
+  if (!orphans.length && p.step !== 'created') return undefined;
+  for (const id of orphans) await s.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: id }), { abortSignal: signal });
+  return { outcome: 'undone', evidence: { deleted_orphan_access_key_ids: orphans, reason: 'created by the interrupted rotation but never stored in the sink: its secret is lost' } };
+}
+
+export const remediation: Remediation<AwsOptions> = { actions: ACTIONS, read, execute, recover, verify, rollback };

@@ -38,11 +38,31 @@ describe('aws connector: collection against the simulator', () => {
       + [...acct.roles.values()].reduce((n, r) => n + r.attached.length + r.inline.length, 0);
     const ents = await store.one<{ n: number }>("SELECT count(*)::INT AS n FROM entitlements WHERE run_id = $1 AND permission <> 'effective-permissions'", [runId]);
     expect(ents!.n).toBe(expected);
-    // Bulk APIs only: the sweep, the report polls and download, and nothing per entity.
-    expect(sim.calls.get('iam:ListAccessKeys') ?? 0).toBe(0);
+    // Bulk APIs, plus one live ListAccessKeys per user the report shows with a key (status and ids must not come from a
+    // report up to 4 h old); last use comes from the report, so no GetAccessKeyLastUsed.
+    expect(sim.calls.get('iam:ListAccessKeys') ?? 0).toBe([...acct.users.values()].filter((u) => u.keys.length).length);
+    expect(sim.calls.get('iam:GetAccessKeyLastUsed') ?? 0).toBe(0);
     expect(sim.calls.get('iam:GenerateCredentialReport')).toBe(4);
     const run = await store.one<{ api_calls: number }>('SELECT api_calls FROM source_runs WHERE run_id = $1', [runId]);
     expect(run!.api_calls).toBe(sim.totalCalls() - 1); // GetCallerIdentity during validate is counted on the '*' context
+  });
+
+  it('reads key status live: a key deactivated after the credential report was generated is inactive in the next scan (D11)', async () => {
+    const estate = generateEstate({ seed: 8, users: 5, roles: 2, groups: 1, secrets: 0 });
+    const acct = estate.accounts.get('111111111111')!;
+    const sim = await startSim(estate);
+    const dir = tempDir();
+    const store = await openStore(dir);
+    const loaded = await writeConfig(dir, { sources: [awsSource(sim)], authority: { required: false } });
+    await collectRun(store, loaded, { env: SIM_ENV });
+    const user = [...acct.users.values()].find((u) => u.keys.some((k) => k.status === 'Active'))!;
+    const key = user.keys.find((k) => k.status === 'Active')!;
+    key.status = 'Inactive'; // as UpdateAccessKey does; the credential report (reused for 4 h) still says active
+    sim.calls.clear();
+    const { runId } = await collectRun(store, loaded, { env: SIM_ENV });
+    expect(sim.calls.get('iam:GenerateCredentialReport')).toBe(1); // the reused report, not a new one
+    const row = await store.one<Record<string, any>>('SELECT status, fingerprint FROM credentials WHERE run_id = $1 AND fingerprint = $2', [runId, key.id]);
+    expect(row).toEqual({ status: 'inactive', fingerprint: key.id });
   });
 
   it('reads keys one by one only for users created after the (fresh, reused) credential report', async () => {
@@ -59,7 +79,8 @@ describe('aws connector: collection against the simulator', () => {
     sim.calls.clear();
     const { runId, outcomes } = await collectRun(store, loaded, { env: SIM_ENV });
     expect(outcomes[0]!.status).toBe('complete');
-    expect(Object.fromEntries(sim.calls)).toMatchObject({ 'iam:GenerateCredentialReport': 1, 'iam:ListAccessKeys': 1, 'iam:GetAccessKeyLastUsed': 1 });
+    // Every user with a key is listed live; only the key the report does not know costs a GetAccessKeyLastUsed.
+    expect(Object.fromEntries(sim.calls)).toMatchObject({ 'iam:GenerateCredentialReport': 1, 'iam:ListAccessKeys': [...acct.users.values()].filter((u) => u.keys.length).length, 'iam:GetAccessKeyLastUsed': 1 });
     const key = await store.one<Record<string, any>>("SELECT * FROM credentials WHERE run_id = $1 AND identity_ref LIKE '%user/late'", [runId]);
     expect(key).toMatchObject({ kind: 'access_key', status: 'active', fingerprint: 'AKIALATEKEY000000001', last_used_known: true });
     expect(key!.last_used_at.toISOString()).toBe(created.toISOString());

@@ -152,3 +152,75 @@ describe('aws remediation', () => {
     expect(sim.calls.get('secretsmanager:GetSecretValue')).toBeUndefined();
   });
 });
+
+// D4: every key a rotation creates is journaled before the next provider call, and a re-run after a crash finishes
+// or undoes it — never two active keys, never a key no record names.
+describe('aws rotate-access-key: a crash mid-rotation leaves nothing orphaned', () => {
+  const die = new Error('SIGKILL (simulated: the process ends right after this journal write)');
+  const crashAt = (step: string, journal: Record<string, unknown>[]) => async (p: Record<string, unknown>) => {
+    journal.push(p);
+    if (p.step === step) throw die;
+  };
+
+  it('killed after CreateAccessKey, before the sink: the journaled key is deleted and the rotation runs again to one active key', async () => {
+    const { acct, store, runId, ctx, sim } = await setup();
+    const t = await target(store, runId, 'credential', "kind = 'access_key' AND ref LIKE '%user/bob#%'");
+    const before = await rem.read(ctx, t);
+    const journal: Record<string, unknown>[] = [];
+    const intentAt = new Date(Date.now() - 1000);
+    await expect(rem.execute(ctx, 'rotate-access-key', t, before, crashAt('created', journal))).rejects.toBe(die);
+    const bob = acct.users.get('bob')!;
+    expect(bob.keys.map((k) => k.status)).toEqual(['Active', 'Active']); // what the review found: two active keys
+    // The created key's id reached the journal before the sink was called, unredacted: it is an identifier.
+    expect(journal).toEqual([expect.objectContaining({ step: 'created', new_access_key_id: bob.keys[1]!.id, old_access_key_id: 'AKIABOBKEY0000000001' })]);
+    expect(sim.calls.get('secretsmanager:PutSecretValue') ?? 0).toBe(0);
+
+    const r = await rem.recover!(ctx, 'rotate-access-key', t, before, { progress: journal.at(-1)!, intent_at: intentAt });
+    expect(r).toEqual({ outcome: 'undone', evidence: expect.objectContaining({ deleted_orphan_access_key_ids: [journal[0]!.new_access_key_id] }) });
+    expect(bob.keys.map((k) => [k.id, k.status])).toEqual([['AKIABOBKEY0000000001', 'Active']]);
+    // Run again: exactly one active key afterwards, and it is the one in the sink.
+    const out = await rem.execute(ctx, 'rotate-access-key', t, await rem.read(ctx, t));
+    expect(bob.keys.filter((k) => k.status === 'Active').map((k) => k.id)).toEqual([out.new_access_key_id]);
+    expect((await rem.verify(ctx, 'rotate-access-key', t)).ok).toBe(true);
+  });
+
+  it('killed after the sink, before the old key was deactivated: the rotation is finished, not repeated', async () => {
+    const { acct, store, runId, ctx, sim } = await setup();
+    const t = await target(store, runId, 'credential', "kind = 'access_key' AND ref LIKE '%user/bob#%'");
+    const before = await rem.read(ctx, t);
+    const journal: Record<string, unknown>[] = [];
+    await expect(rem.execute(ctx, 'rotate-access-key', t, before, crashAt('stored', journal))).rejects.toBe(die);
+    const stored = journal.at(-1)!;
+    expect(stored).toMatchObject({ step: 'stored', sink_secret_arn: expect.stringContaining(':secret:nhi-recon/') });
+    const r = await rem.recover!(ctx, 'rotate-access-key', t, before, { progress: stored, intent_at: new Date(Date.now() - 1000) });
+    expect(r).toMatchObject({ outcome: 'done', result: { new_access_key_id: stored.new_access_key_id, sink_secret_arn: stored.sink_secret_arn, old_status: 'Inactive' } });
+    const bob = acct.users.get('bob')!;
+    expect(bob.keys.map((k) => [k.id, k.status])).toEqual([['AKIABOBKEY0000000001', 'Inactive'], [stored.new_access_key_id, 'Active']]);
+    expect(sim.calls.get('iam:CreateAccessKey')).toBe(1);
+  });
+
+  it('CreateAccessKey answered but nothing journaled (unparseable answer or a kill before the write): the unnamed key is found by its creation time and deleted', async () => {
+    const { acct, store, runId, ctx, sim } = await setup();
+    const t = await target(store, runId, 'credential', "kind = 'access_key' AND ref LIKE '%user/bob#%'");
+    const before = await rem.read(ctx, t);
+    const intentAt = new Date();
+    sim.faults.add({ match: 'iam:CreateAccessKey', kind: 'malformed', times: 1 });
+    await expect(rem.execute(ctx, 'rotate-access-key', t, before)).rejects.toThrow(/CreateAccessKey for bob failed/);
+    const bob = acct.users.get('bob')!;
+    expect(bob.keys).toHaveLength(2); // the simulator created it; its id never reached us
+    const r = await rem.recover!(ctx, 'rotate-access-key', t, before, { progress: null, intent_at: intentAt });
+    expect(r).toMatchObject({ outcome: 'undone' });
+    expect(bob.keys.map((k) => [k.id, k.status])).toEqual([['AKIABOBKEY0000000001', 'Active']]);
+    // A key that predates the intent is never touched.
+    expect(await rem.recover!(ctx, 'rotate-access-key', t, before, { progress: null, intent_at: intentAt })).toBeUndefined();
+  });
+
+  it('the rotation refusal names both keys and never advises deleting an active one', async () => {
+    const { store, runId, ctx } = await setup();
+    const ci = await target(store, runId, 'credential', "kind = 'access_key' AND ref LIKE '%user/ci#%2024-01-01%'");
+    const err = await rem.execute(ctx, 'rotate-access-key', ci, await rem.read(ctx, ci)).catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/AKIACIKEY00000000001 \(Active.*AKIACIKEY00000000002 \(Active/);
+    expect((err as Error).message).toMatch(/Both are active/);
+    expect((err as Error).message).not.toMatch(/delete the inactive/i);
+  });
+});
