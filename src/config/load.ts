@@ -1,12 +1,12 @@
 // Loads and validates the YAML config. Errors name the file, the line and the field path, and say what was expected.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import type { z } from 'zod';
 import { Config } from './schema.js';
 import { InputError, UserError, type InputIssue } from '../errors.js';
 import { loadConnector } from '../connectors/registry.js';
-import { yamlMessage } from '../io/records.js';
+import { readCapped, refuseDangerousKeys, TooLargeError, yamlMessage } from '../io/records.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -32,9 +32,11 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
       // A config is a page of YAML: refuse a huge file before the parser tries to hold it.
       const size = statSync(path).size;
       if (size > MAX_CONFIG_BYTES) throw new InputError([{ file: path, message: `config is ${Math.round(size / 1024)} KB; a config file is limited to ${MAX_CONFIG_BYTES / 1024} KB (records belong in grant/owner/people files)` }]);
-      text = readFileSync(path, 'utf8');
+      // A FIFO or a device reports size 0: the read itself is capped (D13).
+      text = readCapped(path, MAX_CONFIG_BYTES);
     } catch (e) {
       if (e instanceof InputError) throw e;
+      if (e instanceof TooLargeError) throw new InputError([{ file: path, message: `config is larger than ${MAX_CONFIG_BYTES / 1024} KB; a config file is limited to ${MAX_CONFIG_BYTES / 1024} KB` }]);
       throw new UserError(`cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, uniqueKeys: true });
@@ -46,6 +48,7 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
       throw new InputError([{ file: path, message: yamlMessage(e as Error) }]);
     }
   }
+  if (path) refuseDangerousKeys(path, undefined, raw);
   if (raw === null || raw === undefined) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     // Spreading a scalar would silently load the defaults: a config must be a mapping.

@@ -1,6 +1,7 @@
 // Reads tabular records from YAML, JSON, NDJSON or CSV, remembering the line each record came from so that every
 // error can name file and line. Used by the authority loaders and the file connector.
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { Transform } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
@@ -32,17 +33,93 @@ export const MAX_DOCUMENT_BYTES = { yaml: 16 * 1024 * 1024, json: 64 * 1024 * 10
  * (e.g. `grants:`). CSV needs a header row; `requiredColumns` are checked against it before any row is read.
  */
 export async function* readRecords(file: string, opts: { key?: string; requiredColumns?: string[] } = {}): AsyncGenerator<SourcedRecord> {
+  for await (const rec of readAnyRecords(file, opts)) {
+    refuseDangerousKeys(file, rec.line, rec.value);
+    yield rec;
+  }
+}
+
+/** Keys that would reach an object's prototype when copied (`o[k] = v`): refused wherever they appear (D12). */
+const DANGEROUS_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function refuseDangerousKeys(file: string, line: number | undefined, v: unknown, path = ''): void {
+  if (!v || typeof v !== 'object') return;
+  if (Array.isArray(v)) { v.forEach((x, i) => refuseDangerousKeys(file, line, x, `${path}[${i}]`)); return; }
+  for (const k of Object.keys(v)) {
+    const at = path ? `${path}.${k}` : k;
+    if (DANGEROUS_KEYS.has(k)) throw new InputError([{ file, line, field: at, message: `the key "${k}" is not allowed (it would reach the object's prototype)` }]);
+    refuseDangerousKeys(file, line, (v as Record<string, unknown>)[k], at);
+  }
+}
+
+/**
+ * Streams and pipes (a FIFO, /dev/stdin, process substitution) and devices report size 0, so their size is never
+ * trusted: every whole-document read stops at the limit, and a non-regular file of any format is cut at
+ * NON_REGULAR_MAX_BYTES (D13).
+ */
+export const NON_REGULAR_MAX_BYTES = 64 * 1024 * 1024;
+
+export class TooLargeError extends Error {}
+
+/** Reads at most `max` bytes of a file of any kind; more is refused (TooLargeError) rather than held in memory. */
+export function readCapped(file: string, max: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > max) throw new TooLargeError(`larger than ${max} bytes`);
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally { closeSync(fd); }
+}
+
+/** A byte counter on a stream: past `max` bytes it fails the stream instead of reading on. */
+function capStream(max: number): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) { total += chunk.length; cb(total > max ? new TooLargeError(`larger than ${max} bytes`) : null, chunk); },
+  });
+}
+
+function tooLarge(file: string, max: number, what: string): InputError {
+  return new InputError([{ file, message: `${what} is larger than ${Math.round(max / 1048576)} MB; refused (use NDJSON or CSV in a regular file for large inputs)` }]);
+}
+
+/** The file as a byte stream, capped when it is not a regular file. */
+function openStream(file: string, regular: boolean) {
+  const s = createReadStream(file);
+  return regular ? s : s.pipe(capStream(NON_REGULAR_MAX_BYTES));
+}
+
+async function* readAnyRecords(file: string, opts: { key?: string; requiredColumns?: string[] }): AsyncGenerator<SourcedRecord> {
   const format = formatOf(file);
   let size: number;
-  try { size = statSync(file).size; } catch (e) {
+  let regular: boolean;
+  try { const st = statSync(file); size = st.size; regular = st.isFile(); } catch (e) {
     throw new InputError([{ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
-  if (format === 'csv') { yield* readCsv(file, opts.requiredColumns ?? []); return; }
-  if (format === 'ndjson') { yield* readNdjson(file); return; }
-  if (size > MAX_DOCUMENT_BYTES[format]) {
-    throw new InputError([{ file, message: `file is ${Math.round(size / 1048576)} MB; ${format === 'yaml' ? 'YAML' : 'JSON'} files are limited to ${MAX_DOCUMENT_BYTES[format] / 1048576} MB — use NDJSON or CSV for large inputs` }]);
+  try {
+    if (format === 'csv') { yield* readCsv(file, opts.requiredColumns ?? [], regular); return; }
+    if (format === 'ndjson') { yield* readNdjson(file, regular); return; }
+  } catch (e) {
+    if (e instanceof TooLargeError || (e as { cause?: unknown }).cause instanceof TooLargeError) throw tooLarge(file, NON_REGULAR_MAX_BYTES, 'this stream');
+    throw e;
   }
-  const text = readFileSync(file, 'utf8');
+  const max = MAX_DOCUMENT_BYTES[format];
+  if (size > max) {
+    throw new InputError([{ file, message: `file is ${Math.round(size / 1048576)} MB; ${format === 'yaml' ? 'YAML' : 'JSON'} files are limited to ${max / 1048576} MB — use NDJSON or CSV for large inputs` }]);
+  }
+  let text: string;
+  try { text = readCapped(file, max); } catch (e) {
+    if (e instanceof TooLargeError) throw tooLarge(file, max, `${format === 'yaml' ? 'YAML' : 'JSON'} input`);
+    throw new InputError([{ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
   if (format === 'json') yield* readJson(file, text, opts.key);
   else yield* readYaml(file, text, opts.key);
 }
@@ -111,8 +188,10 @@ function elementLines(text: string, count: number): number[] {
   return out;
 }
 
-async function* readNdjson(file: string): AsyncGenerator<SourcedRecord> {
-  const rl = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+async function* readNdjson(file: string, regular = true): AsyncGenerator<SourcedRecord> {
+  const input = openStream(file, regular);
+  input.setEncoding('utf8');
+  const rl = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   for await (const text of rl) {
     line++;
@@ -126,8 +205,10 @@ async function* readNdjson(file: string): AsyncGenerator<SourcedRecord> {
   }
 }
 
-async function* readCsv(file: string, required: string[]): AsyncGenerator<SourcedRecord> {
-  const parser = createReadStream(file).pipe(parseCsv({
+async function* readCsv(file: string, required: string[], regular = true): AsyncGenerator<SourcedRecord> {
+  const parser = openStream(file, regular).pipe(parseCsv({
+    // One record past 1 MB is no inventory row (a binary or a device): refused instead of buffered.
+    max_record_size: 1024 * 1024,
     columns: (header: string[]) => {
       const cols = header.map((h) => h.trim().replace(/^\uFEFF/, ''));
       const missing = required.filter((r) => !cols.includes(r));

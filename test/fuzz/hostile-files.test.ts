@@ -1,0 +1,73 @@
+// Regression tests for hostile inputs beyond ordinary files (review D12, D13): prototype keys in records and config,
+// and devices, pipes and FIFOs whose size the file system cannot tell.
+import { execFileSync, spawn } from 'node:child_process';
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { tempDir } from '../helpers/index.js';
+import { cli } from '../pipeline/estate.js';
+import { loadAuthority } from '../../src/authority/index.js';
+import { InputError } from '../../src/errors.js';
+
+const files = { grants: [] as string[], owners: [], people: [], exceptions: [] };
+
+describe('prototype keys (D12)', () => {
+  it('a JSON grant record with "__proto__" is refused naming file, line and field; nothing is smuggled into the grant', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'grants.json');
+    writeFileSync(f, '{"grants":[\n{"__proto__":{"max_level":"owner"},"id":"P1","provider":"aws","identity":"x"}\n]}');
+    const err = await loadAuthority({ ...files, grants: [f] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/grants\.json:2 __proto__: the key "__proto__" is not allowed/);
+  });
+
+  it('nested constructor/prototype keys in YAML and CSV-free formats, and in the config, exit 2', async () => {
+    const dir = tempDir();
+    const g = join(dir, 'grants.yaml');
+    writeFileSync(g, stringify({ grants: [{ id: 'P1', provider: 'aws', identity: 'x', extra: { constructor: { prototype: { admin: true } } } }] }));
+    expect(await loadAuthority({ ...files, grants: [g] }).catch((e: Error) => e.message)).toMatch(/extra\.constructor/);
+    writeFileSync(join(dir, 'nhi-recon.yaml'), '__proto__:\n  database: evil.duckdb\n');
+    const r = await cli(['validate', '--config', join(dir, 'nhi-recon.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/__proto__/);
+  });
+});
+
+describe('devices and pipes (D13)', () => {
+  const config = (dir: string, grants: string) => {
+    writeFileSync(join(dir, 'nhi-recon.yaml'), stringify({ database: 'db.duckdb', authority: { grants } }));
+    return join(dir, 'nhi-recon.yaml');
+  };
+
+  for (const ext of ['yaml', 'json', 'csv', 'ndjson']) {
+    it(`a grant file that is /dev/zero (.${ext}) is refused with exit 2, not read without end`, async () => {
+      const dir = tempDir();
+      symlinkSync('/dev/zero', join(dir, `grants.${ext}`));
+      const r = await cli(['validate', '--config', config(dir, `grants.${ext}`)]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`grants.${ext}`);
+      expect(r.err).toMatch(/larger than|too large|record/i);
+    });
+  }
+
+  it('a config that is /dev/zero exits 2', async () => {
+    const dir = tempDir();
+    symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+    const r = await cli(['validate', '--config', join(dir, 'zero.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/larger than/);
+  });
+
+  it('a FIFO with a writer is read like a file (process substitution works), within the cap', async () => {
+    const dir = tempDir();
+    const fifo = join(dir, 'grants.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const text = stringify({ grants: [{ id: 'G1', provider: 'aws', identity: 'x' }] });
+    // The writer blocks until the reader opens the FIFO.
+    const writer = spawn(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(fifo)}, ${JSON.stringify(text)})`]);
+    const a = await loadAuthority({ ...files, grants: [fifo] });
+    expect(a.grants.map((g) => g.value.id)).toEqual(['G1']);
+    await new Promise((r) => writer.once('exit', r));
+  });
+});
