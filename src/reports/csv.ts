@@ -4,8 +4,11 @@
 import { sqlString } from '../store/store.js';
 import { SEVERITY_ORDER_SQL } from './data.js';
 import type { Reporter } from './types.js';
+import { CONTROL_OR_BIDI_SQL } from './escape.js';
 
-const safe = (expr: string) => `CASE WHEN regexp_matches(${expr}, '^[=+\\-@\\t\\r]') THEN '''' || ${expr} ELSE ${expr} END`;
+// Control and bidi characters become U+FFFD (the replacement character): visible, never an escape sequence or reordering.
+const visibleSql = (expr: string) => `regexp_replace(${expr}, '${CONTROL_OR_BIDI_SQL}', '\uFFFD', 'g')`;
+const safe = (e: string) => { const expr = visibleSql(e); return `CASE WHEN regexp_matches(${expr}, '^[=+\\-@\\t\\r]') THEN '''' || ${expr} ELSE ${expr} END`; };
 const isoCol = (expr: string) => `strftime(${expr}, '%Y-%m-%dT%H:%M:%SZ')`;
 
 export const CSV_COLUMNS = [

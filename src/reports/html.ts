@@ -4,6 +4,7 @@
 // inline script and style, so a hostile resource name cannot run script in the reader's browser.
 import { createHash } from 'node:crypto';
 import { describeGuardDecision, streamFindings } from './data.js';
+import { visibleDeep } from './escape.js';
 import { withSink } from './atomic.js';
 import { stringifyWithRaw } from './json-util.js';
 import { barChart, esc, lineChart } from './svg.js';
@@ -119,14 +120,14 @@ function remediationText(f: FindingRow): string {
 }
 
 function htmlRow(f: FindingRow): string {
-  return stringifyWithRaw({
+  return stringifyWithRaw(visibleDeep({
     finding_id: f.finding_id, rule_id: f.rule_id, title: f.title, severity: f.severity, status: f.status, provider: f.provider, tenant: f.tenant,
     subject_ref: f.subject_ref, identity_ref: f.identity_ref, resource_ref: f.resource_ref, permission: f.permission, level: f.level,
     owner: f.owner, owner_status: f.owner_status, reason: f.reason, first_seen: f.first_seen, last_seen: f.last_seen, resolved_at: f.resolved_at,
     days_open: f.days_open, carried: f.carried, suppressed_by: f.suppressed_by, remediation: remediationText(f),
     // The evidence goes to the page as text (shown verbatim), so 64-bit ids stay exact.
     evidence: f.evidence_json,
-  });
+  }));
 }
 
 function card(label: string, value: unknown, cls = ''): string {

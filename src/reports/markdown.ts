@@ -3,18 +3,27 @@
 // full list is in the JSON/CSV/HTML reports. Every provider-side string is escaped: a repository or role name must
 // not be able to inject Markdown or HTML into the summary page.
 import { describeGuardDecision, streamFindings } from './data.js';
+import { truncate, visible } from './escape.js';
 import { withSink } from './atomic.js';
 import type { FindingRow, ReportContext, Reporter } from './types.js';
 
 const TABLE_ROWS = 50;
 const OWNER_ROWS = 20;
 
+/** One value in the summary, at most this long: a job summary must stay small (GitHub caps it at 1 MiB). */
+export const MD_VALUE_MAX = 200;
+/** The whole summary stops (with a note) past this many bytes. */
+export const MD_MAX_BYTES = 1_000_000;
+
+const URLISH = /(\b[a-z][a-z0-9+.-]*:\/\/\S+|\bwww\.\S+)/gi;
+
 export function mdEscape(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
-  return String(value)
-    .replace(/[\r\n]+/g, ' ')
-    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#!~])/g, '\\$1');
+  const text = visible(truncate(String(value).replace(/[\r\n\t]+/g, ' '), MD_VALUE_MAX));
+  // A URL-shaped value is shown in a code span: rendered Markdown never turns a provider-side name into a link.
+  return text.split(URLISH).map((part, i) => (i % 2 === 1
+    ? `\`${part.replace(/`/g, "'").replace(/\|/g, '\\|')}\``
+    : part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([\\`*_[\]|#!~])/g, '\\$1'))).join('');
 }
 
 const SEV_ICON: Record<string, string> = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟦', info: '⬜' };
@@ -34,7 +43,19 @@ export const markdownReporter: Reporter = {
     const c = d.counts;
     let rows = 0;
     await withSink(file, async (sink) => {
-      const line = (s = '') => sink.write(s + '\n');
+      let bytes = 0;
+      let cut = false;
+      const line = async (s = '') => {
+        if (cut) return;
+        const text = s + '\n';
+        bytes += Buffer.byteLength(text);
+        if (bytes > MD_MAX_BYTES) {
+          cut = true;
+          await sink.write('\n_The summary stops here: it is limited to 1 MB (a CI job summary). Everything is in report.json and findings.csv._\n');
+          return;
+        }
+        await sink.write(text);
+      };
       await line(`## nhi-recon — run #${d.run.seq} (${d.run.started_at.toISOString().replace('.000Z', 'Z')})`);
       await line();
       const since = d.previous ? `Since run #${d.previous.seq} (${dateOf(d.previous.started_at.toISOString())})` : 'First reported run';

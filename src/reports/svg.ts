@@ -1,6 +1,7 @@
+import { visible } from './escape.js';
 // Inline SVG charts, rendered on the server: the HTML report needs no chart library, no CDN and no script to draw.
 export function esc(value: unknown): string {
-  return String(value ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return visible(String(value ?? '')).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 export interface Bar { label: string; value: number; color: string }
