@@ -15,7 +15,7 @@ export const MD_VALUE_MAX = 200;
 /** The whole summary stops (with a note) past this many bytes. */
 export const MD_MAX_BYTES = 1_000_000;
 
-const URLISH = /(\b[a-z][a-z0-9+.-]*:\/\/\S+|\bwww\.\S+)/gi;
+const URLISH = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s<>"'`|]+|\bwww\.[^\s<>"'`|]+)/gi;
 
 export function mdEscape(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';

@@ -45,7 +45,8 @@ describe('cli', () => {
     (await import('node:fs')).mkdirSync(inv);
     writeFileSync(join(inv, 'identities.csv'), 'ref,kind,name,human,created_at,last_used_at\nsvc,service_account,svc,false,2020-01-01,2020-01-02\n');
     writeFileSync(join(inv, 'entitlements.csv'), 'identity_ref,resource_ref,permission,level\nsvc,db,admin,admin\n');
-    writeFileSync(join(dir, 'grants.yaml'), 'grants: []\n');
+    // One grant that covers nobody here (an empty grant file is refused by the authority guard: D8).
+    writeFileSync(join(dir, 'grants.yaml'), 'grants:\n  - { id: g-other, provider: file, identity: someone-else }\n');
     writeFileSync(join(dir, 'ok.yaml'), `database: db.duckdb\nsources:\n  - { name: inv, type: file, options: { path: inv } }\nauthority: { grants: grants.yaml }\nreports: { out_dir: out, formats: [json] }\n`);
     const findings = await run(['scan', '--config', join(dir, 'ok.yaml'), '--fail-on', 'high']);
     expect(findings.code).toBe(1);
