@@ -1,12 +1,24 @@
 // The CLI only wires commands (src/commands/*) to yargs and maps errors to exit codes, in one place.
 import yargs, { type Argv } from 'yargs';
-import { createLogger, redact } from './log.js';
+import { createLogger, redact, type Logger } from './log.js';
 import { EXIT, UserError } from './errors.js';
 import type { Command, CommandIO, GlobalArgs } from './commands/types.js';
 import { COMMANDS } from './commands/index.js';
 
 export const EPILOG = `Exit codes: 0 clean · 1 findings at or above --fail-on · 2 bad usage, config or records · 3 a source incomplete · 4 a remediation circuit breaker tripped · 5 the database is in use by another run.
 Docs: docs/finding-kinds.md, docs/exit-codes.md, docs/report-schema.md, docs/remediation.md`;
+
+/** Options that take several values (and their aliases and camelCase forms); every other option takes one. */
+const ARRAY_OPTIONS = new Set(['_', 'format', 'f', 'only', 'tenant', 'accept-drop', 'acceptDrop']);
+
+/** Where process warnings (SDK deprecation and support notices) go: the command's logger, once it exists (D22). */
+let warningLog: Logger | null = null;
+
+function routeProcessWarnings(fallback: Logger): void {
+  // Node prints warnings straight to stderr: under --quiet they must be quiet, under --json-logs they must be JSON.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => (warningLog ?? fallback).warn(`${w.name}: ${w.message}`, { warning: w.name }));
+}
 
 export function buildCli(argv: string[], io: CommandIO, setExit: (code: number) => void, customLog = false): Argv<GlobalArgs> {
   let cli = yargs(argv)
@@ -22,6 +34,12 @@ export function buildCli(argv: string[], io: CommandIO, setExit: (code: number) 
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Only errors on stderr' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug logging' })
     .strict()
+    // A scalar option given twice becomes an array in yargs and crashed deep inside a command (D18): refuse it here.
+    .middleware((args) => {
+      for (const [k, v] of Object.entries(args)) {
+        if (Array.isArray(v) && !ARRAY_OPTIONS.has(k)) throw new UserError(`--${k} was given ${v.length} times; give it once`);
+      }
+    }, true)
     .demandCommand(1, 'Name a command; `nhi-recon --help` lists them.')
     .recommendCommands()
     .epilog(EPILOG)
@@ -35,6 +53,7 @@ export function buildCli(argv: string[], io: CommandIO, setExit: (code: number) 
       return built;
     }, async (args) => {
       const log = customLog ? io.log : createLogger({ json: args['json-logs'], quiet: args.quiet, verbose: args.verbose });
+      warningLog = log;
       setExit(await c.run(args as never, { ...io, log }));
     }) as Argv<GlobalArgs>;
   }
@@ -50,7 +69,8 @@ export async function main(argv: string[], io?: Partial<CommandIO>): Promise<num
   };
   let code: number = EXIT.ok;
   const jsonLogs = argv.includes('--json-logs');
-  const log = io?.log ?? createLogger({ json: jsonLogs });
+  const log = io?.log ?? createLogger({ json: jsonLogs, quiet: argv.includes('--quiet') || argv.includes('-q') });
+  if (!io) routeProcessWarnings(log);
   try {
     await buildCli(argv, fullIo, (c) => { code = c; }, Boolean(io?.log)).parseAsync();
     return code;
