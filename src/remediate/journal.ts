@@ -1,6 +1,7 @@
 // The action journal (the `actions` table). Every write is one autocommitted statement, so what is on disk is
 // exactly what happened up to a crash: intent before the provider call, outcome after it, verification last.
 import type { Store } from '../store/store.js';
+import { redact } from '../log.js';
 import type { PlannedAction } from './types.js';
 
 export type ActionState = 'intent' | 'done' | 'verified' | 'unverified' | 'failed' | 'skipped' | 'rolled_back';
@@ -49,22 +50,12 @@ function json(v: unknown): string {
   return JSON.stringify(v, (k, x: unknown) => {
     if (x instanceof Date) return x.toISOString();
     if (SECRET_FIELD.test(k) && x !== null && x !== undefined) return '[redacted]';
-    return typeof x === 'string' ? redactSecretValues(x) : x;
+    return typeof x === 'string' ? redact(x) : x;
   });
 }
 
 /** Field names that hold secret values (not ids or names of secrets). */
 const SECRET_FIELD = /^(secret_?access_?key|secret_?string|secret_?binary|secret_?value|password|private_?key|client_?secret|session_?token|access_?token|token_?value)$/i;
-/** Token and key shapes that are secret values by themselves (GitHub tokens, JWTs, PEM private keys). */
-const SECRET_SHAPES = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}/g, /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
-];
-function redactSecretValues(text: string): string {
-  let out = text;
-  for (const re of SECRET_SHAPES) out = out.replace(re, '[redacted]');
-  return out;
-}
 
 /**
  * The before-state is kept exactly: rollback acts on the ids in it (an AWS access key id looks credential-shaped to

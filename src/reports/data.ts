@@ -263,6 +263,30 @@ export async function loadReportData(store: Store, runId: string, now: Date): Pr
   };
 }
 
+/** One identity's effective access (a connector's summary entitlement): its class and every path that gives it. */
+export interface EffectiveAccessRow {
+  identity_ref: string; identity_name: string | null; provider: string; tenant: string; source: string; resource_ref: string;
+  class: string | null; level: string; privileged: boolean | null; paths_json: string; limits_json: string;
+}
+
+/**
+ * Summary entitlements (attributes.summary = true): what an identity can do once everything it holds is combined,
+ * with the paths (steps, target, assumptions) a person acts on. Streamed, most powerful first.
+ */
+export async function* streamEffectiveAccess(store: Store, runId: string): AsyncGenerator<EffectiveAccessRow> {
+  const sql = `SELECT identity_ref, identity_name, provider, tenant, source, resource_ref, json_extract_string(attributes, '$.class') AS class, level, privileged,
+      coalesce(CAST(json_extract(attributes, '$.paths') AS VARCHAR), '[]') AS paths_json, coalesce(CAST(json_extract(attributes, '$.limits') AS VARCHAR), '[]') AS limits_json
+    FROM entitlements WHERE run_id = $1 AND json_extract_string(attributes, '$.summary') = 'true'
+    ORDER BY lvl_order, coalesce(privileged, false) DESC, identity_ref`.replace('lvl_order', `CASE level WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'write' THEN 2 WHEN 'read' THEN 3 ELSE 4 END`);
+  for (const r of await store.all(sql, [runId])) {
+    yield {
+      identity_ref: String(r.identity_ref), identity_name: (r.identity_name as string | null) ?? null, provider: String(r.provider), tenant: String(r.tenant),
+      source: String(r.source), resource_ref: String(r.resource_ref), class: (r.class as string | null) ?? null, level: String(r.level),
+      privileged: (r.privileged as boolean | null) ?? null, paths_json: String(r.paths_json), limits_json: String(r.limits_json),
+    };
+  }
+}
+
 export async function guardDecisions(store: Store, runId: string): Promise<GuardDecisionRow[]> {
   const rows = await store.all(`SELECT guard, decision, source, provider, tenant, collection, kind, file, baseline_run_id, baseline::DOUBLE AS baseline,
       current::DOUBLE AS current, reason, accepted_by, accepted_via, epoch_ms(decided_at) AS decided_ms

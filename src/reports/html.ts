@@ -3,7 +3,7 @@
 // Findings travel as a JSON data block and are rendered with textContent only, and a CSP with hashes pins the one
 // inline script and style, so a hostile resource name cannot run script in the reader's browser.
 import { createHash } from 'node:crypto';
-import { describeGuardDecision, streamFindings } from './data.js';
+import { describeGuardDecision, streamEffectiveAccess, streamFindings } from './data.js';
 import { visibleDeep } from './escape.js';
 import { withSink } from './atomic.js';
 import { stringifyWithRaw } from './json-util.js';
@@ -119,6 +119,10 @@ function remediationText(f: FindingRow): string {
     : `${f.action_operation}: remediated and verified`;
 }
 
+const POWERFUL = new Set(['administrator', 'escalation', 'permissions-management']);
+const EFFECTIVE_ROWS = 500;
+interface PathView { family: string; summary: string; target?: { kind: string; ref: string }; via?: string[]; assumptions?: string[]; steps?: { action: string; resource: string; policy: string; statement: string }[] }
+
 function htmlRow(f: FindingRow): string {
   return stringifyWithRaw(visibleDeep({
     finding_id: f.finding_id, rule_id: f.rule_id, title: f.title, severity: f.severity, status: f.status, provider: f.provider, tenant: f.tenant,
@@ -226,6 +230,26 @@ export const htmlReporter: Reporter = {
       await sink.write(`]</script>`);
       if (total > rows) await sink.write(`<p class="muted" id="row-limit">The table holds the ${rows} most severe of ${total} findings; the full list is in report.json and findings.csv.</p>`);
       await sink.write(`</section>`);
+
+      // Effective access: identities whose combined access reaches administrator, escalation or permission management,
+      // each path spelled out (steps with the policy statement that allows them, the target, what must hold).
+      let shown = 0;
+      let more = 0;
+      for await (const e of streamEffectiveAccess(ctx.store, d.run.run_id)) {
+        if (!e.class || !POWERFUL.has(e.class)) continue;
+        if (shown >= EFFECTIVE_ROWS) { more++; continue; }
+        if (shown === 0) await sink.write(`<section id="effective-access"><h2>Effective access: who can become administrator, and how</h2>`);
+        shown++;
+        const paths = JSON.parse(e.paths_json) as PathView[];
+        const limits = JSON.parse(e.limits_json) as string[];
+        await sink.write(`<details class="principal"><summary><b>${esc(e.identity_name ?? e.identity_ref)}</b> — ${esc(e.class)} · ${paths.length} path${paths.length === 1 ? '' : 's'} · <span class="ref">${esc(e.identity_ref)}</span></summary>`
+          + (limits.length ? `<p class="muted">Limited by: ${limits.map(esc).join('; ')}</p>` : '')
+          + `<ol>${paths.map((p) => `<li><b>${esc(p.family)}</b>: ${esc(p.summary)} → <i>${esc(p.target?.kind)}</i> <span class="ref">${esc(p.target?.ref)}</span>`
+            + (p.via?.length ? `<br>after assuming ${p.via.map(esc).join(' → ')}` : '')
+            + `<ul>${(p.steps ?? []).map((s) => `<li><code>${esc(s.action)}</code> on <span class="ref">${esc(s.resource)}</span> — allowed by <span class="ref">${esc(s.policy)}</span> statement ${esc(s.statement)}</li>`).join('')}</ul>`
+            + (p.assumptions?.length ? `<p class="muted">Assumes: ${p.assumptions.map(esc).join(' ')}</p>` : '') + `</li>`).join('')}</ol></details>`);
+      }
+      if (shown) await sink.write(`${more ? `<p class="muted">…and ${more} more in report.json (effective_access).</p>` : ''}</section>`);
 
       if (d.actions.length) {
         await sink.write(`<section id="actions"><h2>Remediation journal of this run</h2><table><thead><tr><th>State</th><th>Operation</th><th>Target</th><th>Finding</th><th>Intent</th><th>Verified</th><th>Reason</th></tr></thead><tbody>`

@@ -1,7 +1,7 @@
 // The JSON report: versioned (REPORT_SCHEMA_VERSION, documented in docs/report-schema.md, machine-checkable with
 // REPORT_JSON_SCHEMA), written as a stream so its size never becomes a heap. Findings that an exception mutes are in
 // `suppressed`, not in `findings`: a muted finding is not an open one.
-import { streamFindings } from './data.js';
+import { streamEffectiveAccess, streamFindings } from './data.js';
 import { withSink } from './atomic.js';
 import { raw, stringifyWithRaw } from './json-util.js';
 import { toolVersion } from './version.js';
@@ -93,6 +93,14 @@ export const jsonReporter: Reporter = {
       await section('findings', map(streamFindings(ctx.store, ctx.data.run, { ...opts, scope: 'report' as const })));
       await section('suppressed', map(streamFindings(ctx.store, ctx.data.run, { ...opts, scope: 'suppressed' })));
       await section('actions', (async function* () { for (const a of ctx.data.actions) yield actionJson(a); })());
+      // Per identity, what it can do once everything it holds is combined, and every path to it (steps, target,
+      // assumptions): the place to read "what class is X, and how" directly.
+      await section('effective_access', (async function* () {
+        for await (const e of streamEffectiveAccess(ctx.store, ctx.data.run.run_id)) {
+          const { paths_json, limits_json, ...rest } = e;
+          yield { ...rest, paths: raw(paths_json), limits: raw(limits_json) };
+        }
+      })());
       await sink.write('\n}\n');
     });
     return rows;

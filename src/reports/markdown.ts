@@ -10,7 +10,7 @@ import type { FindingRow, ReportContext, Reporter } from './types.js';
 const TABLE_ROWS = 50;
 const OWNER_ROWS = 20;
 
-/** One value in the summary, at most this long: a job summary must stay small (GitHub caps it at 1 MiB). */
+/** One value in the summary, at most this long: a job summary must stay small (CI job summaries are capped at 1 MiB). */
 export const MD_VALUE_MAX = 200;
 /** The whole summary stops (with a note) past this many bytes. */
 export const MD_MAX_BYTES = 1_000_000;

@@ -49,7 +49,7 @@ export const REPORT_JSON_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['format', 'schema_version', 'generated_at', 'tool', 'run', 'previous_run', 'completeness', 'guards', 'summary', 'changes', 'lifecycle', 'trend',
-    'owners', 'include_resolved', 'findings', 'suppressed', 'actions'],
+    'owners', 'include_resolved', 'findings', 'suppressed', 'actions', 'effective_access'],
   properties: {
     format: { const: 'nhi-recon-report' },
     schema_version: { type: 'string', pattern: '^1\\.\\d+\\.\\d+$' },
@@ -89,6 +89,29 @@ export const REPORT_JSON_SCHEMA = {
               reason: str, accepted_by: strOrNull, accepted_via: strOrNull, decided_at: iso,
             },
           },
+        },
+      },
+    },
+    effective_access: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false,
+        required: ['identity_ref', 'identity_name', 'provider', 'tenant', 'source', 'resource_ref', 'class', 'level', 'privileged', 'paths', 'limits'],
+        properties: {
+          identity_ref: str, identity_name: strOrNull, provider: str, tenant: str, source: str, resource_ref: str, class: strOrNull, level: str,
+          privileged: { type: ['boolean', 'null'] },
+          paths: {
+            type: 'array',
+            items: {
+              type: 'object', required: ['family', 'summary', 'class', 'steps', 'target', 'assumptions', 'via'],
+              properties: {
+                family: str, summary: str, class: str, assumptions: { type: 'array', items: str }, via: { type: 'array', items: str },
+                target: { type: 'object', required: ['kind', 'ref'], properties: { kind: str, ref: str } },
+                steps: { type: 'array', items: { type: 'object', required: ['action', 'resource', 'policy', 'statement'], properties: { action: str, resource: str, policy: str, statement: str } } },
+              },
+            },
+          },
+          limits: { type: 'array', items: str },
         },
       },
     },

@@ -125,6 +125,8 @@ async function emitIam(ctx: Ctx, account: string, details: AuthorizationDetails,
   const probes = policyProbes(account, ctx.options.partition, details);
   const probed = analyze(probes.details);
   const policies = new Map([...probes.keys].flatMap(([k, arn]) => { const a = probed.get(arn); return a ? [[k, a] as const] : []; }));
-  const counts = mapIam({ account, partition: ctx.options.partition, details, report, extraKeys, principals, policies }, sink);
+  // Each principal's effective privilege with every path, from the same combined analysis (groups, boundary, denies).
+  const privileges = new Map([...principals].map(([arn, a]) => [arn, a.privilege]));
+  const counts = mapIam({ account, partition: ctx.options.partition, details, report, extraKeys, principals, policies, privileges }, sink);
   ctx.log.debug(`aws ${account}: ${counts.identities} identities, ${counts.credentials} credentials, ${counts.entitlements} entitlements`);
 }

@@ -5,6 +5,7 @@ import { LEVEL_RANK, parseDate, type CredentialInput, type EntitlementInput, typ
 import type { TenantSink } from '../types.js';
 import type { AuthorizationDetails, PrincipalAnalysis } from './analysis.js';
 import { dateOrNull, type CredentialReport, type ReportRow } from './credential-report.js';
+import type { PrincipalPrivilege, PrivilegePath } from './privilege/result.js';
 
 export interface ExtraKey { id: string; status: string; created: Date; lastUsed: Date | null; lastUsedKnown: boolean; region?: string | null; service?: string | null }
 
@@ -19,6 +20,8 @@ export interface IamSnapshot {
   /** Principal analysis (effective permissions) by ARN, and the level each policy confers on its own. */
   principals: Map<string, PrincipalAnalysis>;
   policies: Map<string, PrincipalAnalysis>;
+  /** Each principal's effective privilege with every path (privilege/result.ts), by ARN. */
+  privileges: Map<string, PrincipalPrivilege>;
 }
 
 const QUARANTINE = /AWSCompromisedKeyQuarantine/;
@@ -51,6 +54,15 @@ const ownerTag = (tags: Record<string, string>): string | null => {
   for (const [k, v] of Object.entries(tags)) if (OWNER_TAG.test(k) && v) return v;
   return null;
 };
+/** Classes in order of power: a policy's own class is capped at its principal's (a boundary or deny caps it). */
+const CLASS_RANK: Record<string, number> = { none: 0, read: 1, write: 2, 'permissions-management': 3, escalation: 4, administrator: 5 };
+const capClass = (own: string | null | undefined, principal: string | null | undefined): string | null =>
+  own == null ? null : principal == null || CLASS_RANK[own]! <= CLASS_RANK[principal]! ? own : principal;
+/** The contract's policy key: a managed policy's ARN, or `inline:<owner ARN>#<policy name>`. */
+const policyKey = (g: { policyType: 'managed' | 'inline'; key: string }) => (g.policyType === 'inline' ? `inline:${g.key}` : g.key);
+const pathsThrough = (priv: PrincipalPrivilege | undefined, key: string): PrivilegePath[] =>
+  (priv?.paths ?? []).filter((p) => p.steps.some((st) => st.policy === key));
+
 const maxDate = (...ds: (Date | null | undefined)[]): Date | null => ds.reduce<Date | null>((m, d) => (d && (!m || d > m) ? d : m), null);
 
 /**
@@ -96,16 +108,18 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
       for (const i of g.GroupPolicyList ?? []) grants.push({ permission: `inline-policy:${grp.name}/${i.PolicyName}`, policyType: 'inline', policyName: i.PolicyName, key: `${grp.arn}#${i.PolicyName}`, via: 'group', group: grp });
     }
     const eff = s.principals.get(principalArn);
-    let maxRank = 0;
-    let anyPrivileged = false;
+    const priv = s.privileges.get(principalArn);
+    const summaryRef = `${principalArn}|effective-permissions`;
     for (const g of grants) {
       const alone = s.policies.get(g.key);
       // A policy cannot confer more than the principal effectively holds (a deny or boundary elsewhere caps it).
       let level: Level = alone?.level ?? 'none';
       if (eff && LEVEL_RANK[eff.level] < LEVEL_RANK[level]) level = eff.level;
       const privileged = (alone?.privileged ?? false) && (eff ? eff.privileged : true);
-      maxRank = Math.max(maxRank, LEVEL_RANK[level]);
-      anyPrivileged ||= privileged;
+      // Paths and evidence come from the principal's real analysis (its groups, boundary, denies), never from the
+      // policy judged alone: that probe neither sees a combination nor a cap, and its wording names the probe.
+      const paths = pathsThrough(priv, policyKey(g));
+      const families = new Set(paths.map((p) => p.family));
       ent({
         ref: `${principalArn}|${g.permission}${g.group ? `|via:${g.group.arn}` : ''}`,
         identity_ref: principalArn, identity_name: principalName, resource_ref: account, permission: g.permission, level, privileged,
@@ -113,16 +127,22 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
         attributes: {
           principal_type: principalType, principal_name: principalName, policy_type: g.policyType, policy_name: g.policyName,
           ...(g.policyArn ? { policy_arn: g.policyArn } : {}), ...(g.group ? { group_name: g.group.name, group_arn: g.group.arn } : {}),
-          classification: alone?.classification ?? null, escalation_paths: alone?.escalationPaths ?? [], evidence: alone?.evidence ?? [],
+          classification: capClass(alone?.classification, eff?.classification), principal_class: eff?.classification ?? null, effective_ref: eff ? summaryRef : null,
+          paths, escalation_paths: (eff?.escalationPaths ?? []).filter((p) => families.has(p.path)),
         },
       });
     }
-    // The combination can be worse than any one policy (an escalation split across two policies): say so once.
-    if (eff && (LEVEL_RANK[eff.level] > maxRank || (eff.privileged && !anyPrivileged))) {
+    // One summary per principal, always: its class and every path, from the combined analysis. Rules read `summary`
+    // (generic) to judge it against the approved pieces rather than as one more policy.
+    if (eff) {
       ent({
-        ref: `${principalArn}|effective-permissions`, identity_ref: principalArn, identity_name: principalName, resource_ref: account,
+        ref: summaryRef, identity_ref: principalArn, identity_name: principalName, resource_ref: account,
         permission: 'effective-permissions', level: eff.level, privileged: eff.privileged, via: 'policy', path: null,
-        attributes: { principal_type: principalType, principal_name: principalName, policy_type: 'effective', classification: eff.classification, escalation_paths: eff.escalationPaths, evidence: eff.evidence, policies: grants.map((g) => g.permission) },
+        attributes: {
+          principal_type: principalType, principal_name: principalName, policy_type: 'effective', summary: true,
+          class: priv?.class ?? eff.classification, paths: priv?.paths ?? [], limits: priv?.limits ?? [],
+          classification: eff.classification, escalation_paths: eff.escalationPaths, evidence: eff.evidence, policies: grants.map((g) => g.permission),
+        },
       });
     }
   };

@@ -5,14 +5,16 @@ export const rule: Rule = {
   title: 'More access than approved',
   subject: 'entitlement',
   severity: { none: 'low', read: 'medium', write: 'high', admin: 'critical', owner: 'critical' },
-  description: 'The entitlement exceeds what its valid grants allow (a higher level or another permission), or it is an admin or wildcard permission on a non-human identity that no grant names.',
+  description: 'The entitlement exceeds what its valid grants allow (a higher level or another permission), or it is an admin or wildcard permission on a non-human identity that no grant names. An identity\'s combined access (a summary entitlement) is judged against the approved entitlements it combines: it is a finding only when the combination reaches beyond them.',
   why: 'Excess privilege turns one leaked machine credential into control of the estate; admin on a machine identity must be a deliberate, named decision.',
   fix: 'Reduce the permission to what the grant allows (or split the identity), or record a grant naming this identity with the level it needs.',
   standards: { owasp_nhi: ['NHI5:2025 Overprivileged NHI'], nist_csf: ['PR.AA-05'] },
   sql: `
     SELECT e.provider, e.tenant, e.source, e.ref AS subject_ref, e.identity_ref, e.resource_ref, e.permission, e.level, e.privileged,
       o.owner,
-      CASE WHEN s.n_valid > 0 AND NOT s.covered AND s.perm_mismatch AND s.max_granted_rank IS NULL
+      CASE WHEN pc.summary AND s.n_valid > 0 AND NOT s.covered
+             THEN format('{} holds {} access on {} once its entitlements there are combined ({}), above the {} its granted ones give (grant(s) {}).', coalesce(e.identity_name, e.identity_ref), e.level, e.resource_ref, e.permission, coalesce(rank_lvl(pc.covered_rank), 'no access'), array_to_string(s.valid_grants, ', '))
+           WHEN s.n_valid > 0 AND NOT s.covered AND s.perm_mismatch AND s.max_granted_rank IS NULL
              THEN format('{} holds {} on {}, a permission its grant(s) {} do not allow.', coalesce(e.identity_name, e.identity_ref), e.permission, e.resource_ref, array_to_string(s.valid_grants, ', '))
            WHEN s.n_valid > 0 AND NOT s.covered
              THEN format('{} holds {} ({}) on {}, above the {} its grant(s) {} allow.', coalesce(e.identity_name, e.identity_ref), e.permission, e.level, e.resource_ref, coalesce(rank_lvl(s.max_granted_rank), 'access'), array_to_string(s.valid_grants, ', '))
@@ -24,7 +26,17 @@ export const rule: Rule = {
     JOIN ent_state s ON s.source = e.source AND s.tenant = e.tenant AND s.ref = e.ref
     LEFT JOIN cur_identities i ON i.source = e.source AND i.tenant = e.tenant AND i.ref = e.identity_ref
     LEFT JOIN owner_resolution o ON o.source = e.source AND o.tenant = e.tenant AND o.ref = e.identity_ref
+    -- A summary entitlement (attributes.summary: an identity's combined access on a resource) is approved as far as
+    -- the approved pieces of the same identity and resource reach: only a combination beyond them is a finding.
+    LEFT JOIN (
+      SELECT p.source, p.tenant, p.identity_ref, p.resource_ref, true AS summary,
+        max(lvl_rank(p.level)) FILTER (WHERE ps.covered) AS covered_rank,
+        max(lvl_rank(p.level)) FILTER (WHERE ps.covered_by_name) AS named_rank
+      FROM cur_entitlements p JOIN ent_state ps ON ps.source = p.source AND ps.tenant = p.tenant AND ps.ref = p.ref
+      WHERE coalesce(json_extract_string(p.attributes, '$.summary'), '') <> 'true'
+      GROUP BY ALL
+    ) pc ON json_extract_string(e.attributes, '$.summary') = 'true' AND pc.source = e.source AND pc.tenant = e.tenant AND pc.identity_ref = e.identity_ref AND pc.resource_ref = e.resource_ref
     WHERE e.level <> 'none' AND (
-      (s.n_valid > 0 AND NOT s.covered)
-      OR ((lvl_rank(e.level) >= 3 OR e.permission LIKE '%*%') AND i.human IS NOT TRUE AND NOT s.covered_by_name))`,
+      (s.n_valid > 0 AND NOT s.covered AND NOT coalesce(lvl_rank(e.level) <= pc.covered_rank, false))
+      OR ((lvl_rank(e.level) >= 3 OR e.permission LIKE '%*%') AND i.human IS NOT TRUE AND NOT s.covered_by_name AND NOT coalesce(lvl_rank(e.level) <= pc.named_rank, false)))`,
 };

@@ -70,10 +70,13 @@ describe('aws connector on the iam-vulnerable fixture', () => {
     const pw = await store.one<Record<string, unknown>>("SELECT * FROM credentials WHERE run_id = $1 AND kind = 'password' AND ref LIKE '%privesc4%'", [runId]);
     // no_information is unknown, never "never used".
     expect(pw).toMatchObject({ last_used_at: null, last_used_known: false });
-    const ev = await store.one<{ attributes: string }>("SELECT attributes FROM entitlements WHERE run_id = $1 AND identity_name = 'privesc4-CreateAccessKey-user' AND level = 'admin' LIMIT 1", [runId]);
+    // The principal's own result (its summary row) carries the paths and the evidence; a policy row carries the paths through it.
+    const ev = await store.one<{ attributes: string }>("SELECT attributes FROM entitlements WHERE run_id = $1 AND identity_name = 'privesc4-CreateAccessKey-user' AND permission = 'effective-permissions'", [runId]);
     const attrs = JSON.parse(ev!.attributes);
-    expect(attrs.escalation_paths.length).toBeGreaterThan(0);
+    expect(attrs.paths.map((p: { family: string }) => p.family).join(' ')).toMatch(/CreateAccessKey/);
     expect(attrs.evidence.join(' ')).toMatch(/CreateAccessKey/);
+    const policyRow = await store.one<{ attributes: string }>("SELECT attributes FROM entitlements WHERE run_id = $1 AND identity_name = 'privesc4-CreateAccessKey-user' AND level = 'admin' AND permission <> 'effective-permissions' LIMIT 1", [runId]);
+    expect(JSON.parse(policyRow!.attributes).paths.length).toBeGreaterThan(0);
   });
 
   it('online: the same export served by the simulator through the SDK gives the same rows as offline', async () => {
