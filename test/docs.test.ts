@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { capabilitiesDoc, findingKindsDoc } from '../scripts/gen-docs.js';
+import { awsPrivilegeDoc, capabilitiesDoc, findingKindsDoc } from '../scripts/gen-docs.js';
 import { CONNECTORS, loadConnector } from '../src/connectors/registry.js';
 
 const root = new URL('../', import.meta.url);
@@ -22,6 +22,10 @@ describe('generated docs and the plugin registry', () => {
       expect((await loadConnector(id)).id).toBe(id);
       expect(existsSync(new URL(`src/connectors/${id}/readme.md`, root)), `${id}/readme.md`).toBe(true);
     }
+  });
+
+  it('docs/connectors/aws-privilege.md is the catalogue the engine holds (run `npm run docs`)', () => {
+    expect(readFileSync(new URL('docs/connectors/aws-privilege.md', root), 'utf8')).toBe(awsPrivilegeDoc());
   });
 
   it('the core never names a provider', () => {
