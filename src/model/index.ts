@@ -16,6 +16,10 @@ export type IdentityKind = z.infer<typeof IdentityKind>;
 export const CREDENTIAL_KINDS = [
   'access_key', 'pat', 'fine_grained_pat', 'deploy_key', 'ssh_key', 'sa_key', 'client_secret', 'certificate',
   'app_key', 'oauth_authorization', 'stored_secret', 'password', 'mfa_device',
+  // A secret found exposed (a secret-scanning alert): evidence of a leak, not a credential with a lifecycle. Its
+  // `fingerprint` is the exposed key's identifier when that is not itself secret (an access key id), so the leak can be
+  // matched to the credential of any source; `attributes.exposed_in` names where it was exposed (a repository ref).
+  'exposed_secret',
 ] as const;
 export const CredentialKind = z.enum(CREDENTIAL_KINDS);
 export type CredentialKind = z.infer<typeof CredentialKind>;

@@ -16,7 +16,10 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
     `CREATE OR REPLACE TEMP MACRO days_between(a, b) AS CAST(floor(epoch(b) - epoch(a)) / 86400 AS INTEGER)`,
     `CREATE OR REPLACE TEMP TABLE params AS SELECT ${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP AS now`,
     `CREATE OR REPLACE TEMP VIEW cur_identities AS SELECT * FROM identities WHERE run_id = ${run}`,
-    `CREATE OR REPLACE TEMP VIEW cur_credentials AS SELECT * FROM credentials WHERE run_id = ${run}`,
+    // Exposure records (kind exposed_secret) are evidence about credentials, not credentials: lifecycle rules never
+    // see them; leaked-credential reads them from cur_exposures.
+    `CREATE OR REPLACE TEMP VIEW cur_credentials AS SELECT * FROM credentials WHERE run_id = ${run} AND kind <> 'exposed_secret'`,
+    `CREATE OR REPLACE TEMP VIEW cur_exposures AS SELECT * FROM credentials WHERE run_id = ${run} AND kind = 'exposed_secret'`,
     `CREATE OR REPLACE TEMP VIEW cur_entitlements AS SELECT * FROM entitlements WHERE run_id = ${run}`,
     `CREATE OR REPLACE TEMP VIEW cur_source_runs AS SELECT * FROM source_runs WHERE run_id = ${run}`,
     `CREATE OR REPLACE TEMP VIEW cur_grants AS SELECT * FROM grants WHERE run_id = ${arun}`,

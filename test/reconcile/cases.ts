@@ -18,6 +18,11 @@ const alice = { id: 'alice', name: 'Alice', status: 'active', logins: { prov: ['
 const bob = { id: 'bob', name: 'Bob', status: 'departed', departed_at: '2026-03-01', logins: { prov: ['bob'] } };
 const grant = (extra: Record<string, unknown> = {}) => ({ id: 'G1', provider: 'prov', identity: 'svc', resource: 'repo/web', permission: 'write', max_level: 'write', expires_at: daysAhead(30), ...extra });
 const base = (s: Seed): Seed => ({ owners: owned, people: [alice, bob], ...s });
+const awsKey = (extra: Record<string, unknown> = {}) => ({ ref: 'arn:key/AKIAEXAMPLE000000001', source: 'aws', provider: 'aws', tenant: '111122223333', kind: 'access_key', name: 'AKIAEXAMPLE000000001',
+  identity_ref: 'arn:user/svc', created_at: daysAgo(30), last_used_at: daysAgo(1), fingerprint: 'AKIAEXAMPLE000000001', ...extra });
+const exposure = (extra: Record<string, unknown> = {}) => ({ ref: 'github:acme/web/secret_scanning_alert/3', source: 'gh', provider: 'github', tenant: 'acme', kind: 'exposed_secret',
+  name: 'AWS Access Key ID in acme/web (alert #3)', created_at: daysAgo(2), last_used_known: false, expiry_supported: false, fingerprint: 'AKIAEXAMPLE000000001',
+  leak_signal: 'open secret-scanning alert #3 (AWS Access Key ID) in acme/web, since 2026-05-30', attributes: { exposed_in: 'github:acme/web', alert_number: 3 }, ...extra });
 const key = (extra: Record<string, unknown> = {}) => ({ ref: 'k1', kind: 'access_key', name: 'AKIA-1', identity_ref: 'svc', created_at: daysAgo(30), last_used_at: daysAgo(1), expires_at: daysAhead(60), ...extra });
 
 export const CASES: RuleCase[] = [
@@ -112,6 +117,21 @@ export const CASES: RuleCase[] = [
   // leaked-credential
   { rule: 'leaked-credential', name: 'open alert on an active key', seed: base({ identities: [svc()], credentials: [key({ leak_signal: 'secret scanning alert #4 (open)' })] }), fires: ['k1'], severity: 'critical' },
   { rule: 'leaked-credential', name: 'leaked but already revoked', seed: base({ identities: [svc()], credentials: [key({ leak_signal: 'alert #4', status: 'revoked' })] }), fires: [] },
+  // An exposure record (a secret-scanning alert) names a key by its identifier: matched across providers on the
+  // canonical fingerprint, the finding is about the key; unmatched, it is about the exposure itself.
+  { rule: 'leaked-credential', name: 'exposed key id matched to a credential of another provider', seed: base({ identities: [svc()], credentials: [awsKey(), exposure()] }),
+    fires: ['arn:key/AKIAEXAMPLE000000001'], severity: 'critical', reason: /alert #3 .* in acme\/web/ },
+  { rule: 'leaked-credential', name: 'exposure matching no credential is a finding on where it was exposed', seed: base({ credentials: [exposure({ fingerprint: null })] }),
+    fires: ['github:acme/web/secret_scanning_alert/3'], severity: 'critical', reason: /matches no collected credential/ },
+  { rule: 'leaked-credential', name: 'near miss: a different key id leaves the key alone and reports the exposure', seed: base({ identities: [svc()], credentials: [awsKey(), exposure({ fingerprint: 'AKIAEXAMPLE000000002' })] }),
+    fires: ['github:acme/web/secret_scanning_alert/3'] },
+  { rule: 'leaked-credential', name: 'closed exposure reports nothing', seed: base({ identities: [svc()], credentials: [awsKey(), exposure({ status: 'inactive' })] }), fires: [] },
+  { rule: 'leaked-credential', name: 'exposed key already deactivated reports nothing', seed: base({ identities: [svc()], credentials: [awsKey({ status: 'inactive' }), exposure()] }), fires: [] },
+  // An exposure record is evidence, not a credential with a lifecycle.
+  { rule: 'stale-credential', name: 'an exposure record is never stale', seed: base({ credentials: [exposure({ created_at: daysAgo(400) })] }), fires: [] },
+  { rule: 'unrotated-credential', name: 'an exposure record is never unrotated', seed: base({ credentials: [exposure({ created_at: daysAgo(400) })] }), fires: [] },
+  { rule: 'non-expiring-credential', name: 'an exposure record is never non-expiring', seed: base({ credentials: [exposure({ expiry_supported: true })] }), fires: [] },
+  { rule: 'orphaned-identity', name: 'an exposure record is never orphaned', seed: { people: [alice], credentials: [exposure({ kind: 'exposed_secret' })] }, fires: [] },
 
   // expired-exception
   { rule: 'expired-exception', name: 'exception past its expiry', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAgo(1) }] }), fires: ['x1'] },

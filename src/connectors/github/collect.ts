@@ -110,6 +110,9 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
       const alerts = await list<Alert>(noCache, 'GET /orgs/{org}/secret-scanning/alerts', { org, state: 'open', hide_secret: !o.match_leaked_tokens });
       for (const a of alerts) {
         alertCount++;
+        // Every open alert is evidence of an exposure, matched or not: a record of its own (kind exposed_secret) that
+        // the generic leaked-credential rule turns into a finding — on the credential it names, or on the repository.
+        sink.credential(M.exposureRecord(org, a));
         if (!o.match_leaked_tokens) { delete a.secret; continue; }
         // Only the last eight characters are kept, to match what GitHub shows of an authorized token; the value is dropped here.
         const last8 = M.tokenLastEight(a.secret_type, a.secret);

@@ -233,3 +233,26 @@ export function tokenLastEight(secretType: string, secret: unknown): string | nu
   if (typeof secret !== 'string' || !/^github_/.test(secretType) || secret.length < 8) return null;
   return secret.slice(-8);
 }
+
+/** Secret types whose "secret" is a key *identifier* (not itself secret): it may be kept to match the key across providers. */
+export const IDENTIFIER_SECRET_TYPES = /(^|_)access_key_id$|^aws_access_key_id$/;
+
+/**
+ * An open secret-scanning alert as an exposure record (credential kind exposed_secret): evidence of a leak, never a
+ * credential with a lifecycle. The secret value is never kept; its identifier is, when the type is an identifier
+ * (an access key id) and the value was requested (match_leaked_tokens), so the core can match it to the key.
+ */
+export function exposureRecord(org: string, a: { number: number; secret_type: string; secret_type_display_name?: string | null; secret?: string | null;
+  repository?: { name?: string; full_name?: string } | null; created_at: string; html_url?: string; validity?: string | null }): CredentialInput {
+  const repo = a.repository?.name ?? null;
+  const where = a.repository?.full_name ?? org;
+  const type = a.secret_type_display_name ?? a.secret_type;
+  const identifier = a.secret && IDENTIFIER_SECRET_TYPES.test(a.secret_type) && /^[A-Z0-9]{16,128}$/.test(a.secret) ? a.secret : null;
+  return {
+    ref: `${repo ? ref.repo(org, repo) : ref.org(org)}/secret_scanning_alert/${a.number}`, kind: 'exposed_secret',
+    name: `${type} in ${where} (alert #${a.number})`, identity_ref: null, created_at: parseDate(a.created_at) as Date | null,
+    last_used_known: false, expiry_supported: false, status: 'active', fingerprint: identifier,
+    leak_signal: `open secret-scanning alert #${a.number} (${type}) in ${where}, since ${a.created_at}`,
+    attributes: { exposed_in: repo ? ref.repo(org, repo) : ref.org(org), alert_number: a.number, secret_type: a.secret_type, html_url: a.html_url ?? null, validity: a.validity ?? null },
+  };
+}

@@ -13,7 +13,9 @@ describe('github demo estate', () => {
     expect(outcomes).toMatchObject([{ tenant: 'acme', status: 'complete', error: null }]);
     const q = (sql: string) => store.all(sql.replaceAll('$RUN', `'${runId}'`));
     // leaked-credential: the authorized PAT carries the open alert.
-    expect(await q("SELECT name FROM credentials WHERE run_id = $RUN AND leak_signal LIKE 'open secret-scanning alert #1 %'")).toEqual([{ name: 'bob laptop' }]);
+    expect(await q("SELECT name FROM credentials WHERE run_id = $RUN AND kind <> 'exposed_secret' AND leak_signal LIKE 'open secret-scanning alert #1 %'")).toEqual([{ name: 'bob laptop' }]);
+    // The alert is also an exposure record of its own (evidence of the leak, matched or not).
+    expect(await q("SELECT kind, name FROM credentials WHERE run_id = $RUN AND kind = 'exposed_secret'")).toEqual([{ kind: 'exposed_secret', name: 'GitHub Personal Access Token in acme/web (alert #1)' }]);
     // departed-person-access: carol's active credentials.
     expect(await q("SELECT kind FROM credentials WHERE run_id = $RUN AND created_by = 'carol' AND status = 'active' ORDER BY kind")).toEqual([{ kind: 'deploy_key' }, { kind: 'fine_grained_pat' }]);
     // orphaned-identity: non-human identities with no provider owner; of them only ci-bot has an owner record.
