@@ -8,9 +8,6 @@ import { COMMANDS } from './commands/index.js';
 export const EPILOG = `Exit codes: 0 clean · 1 findings at or above --fail-on · 2 bad usage, config or records · 3 a source incomplete · 4 a remediation circuit breaker tripped · 5 the database is in use by another run.
 Docs: docs/finding-kinds.md, docs/exit-codes.md, docs/report-schema.md, docs/remediation.md`;
 
-/** Options that take several values (and their aliases and camelCase forms); every other option takes one. */
-const ARRAY_OPTIONS = new Set(['_', 'format', 'f', 'only', 'tenant', 'accept-drop', 'acceptDrop']);
-
 /** Where process warnings (SDK deprecation and support notices) go: the command's logger, once it exists (D22). */
 let warningLog: Logger | null = null;
 
@@ -35,11 +32,15 @@ export function buildCli(argv: string[], io: CommandIO, setExit: (code: number) 
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Debug logging' })
     .strict()
     // A scalar option given twice becomes an array in yargs and crashed deep inside a command (D18): refuse it here.
-    .middleware((args) => {
+    .middleware(((args: Record<string, unknown>, y: unknown) => {
+      // Options declared `array` (and their aliases and camelCase forms) take several values; no other does.
+      const opts = (y as unknown as { getOptions(): { array: string[]; alias: Record<string, string[]> } }).getOptions();
+      const arrays = new Set(['_']);
+      for (const k of opts.array ?? []) for (const n of [k, ...(opts.alias?.[k] ?? [])]) { arrays.add(n); arrays.add(n.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase())); }
       for (const [k, v] of Object.entries(args)) {
-        if (Array.isArray(v) && !ARRAY_OPTIONS.has(k)) throw new UserError(`--${k} was given ${v.length} times; give it once`);
+        if (Array.isArray(v) && !arrays.has(k)) throw new UserError(`--${k} was given ${v.length} times; give it once`);
       }
-    }, true)
+    }) as never, true)
     .demandCommand(1, 'Name a command; `nhi-recon --help` lists them.')
     .recommendCommands()
     .epilog(EPILOG)

@@ -34,7 +34,7 @@ const SHAPES: [RegExp, string][] = [
 
 /** A name (snake_case, camelCase, dotted) whose value is a secret, by the words in it; names of metadata about a secret excluded. */
 const SECRET_WORD = /password|passwd|passphrase|secret|token|pwd|credential|key/;
-export const METADATA_NAME = /(^|_)(id|ids|name|names|arn|arns|at|type|types|kind|count|fingerprint|thumbprint|status|state|enabled|expired|expires|expiry|expiration|url|uri|env|file|path|dir|hint|length|version|ref|refs|date|last_used|last_changed|last_rotated|rotation|algorithm|usage|scope|scopes|source|slot|selection|policy|vault)$/;
+export const METADATA_NAME = /(^|_)(id|ids|name|names|arn|arns|at|type|types|kind|count|fingerprint|thumbprint|status|state|enabled|expired|expires|expiry|expiration|url|uri|env|file|path|dir|hint|length|version|ref|refs|date|last_used|last_changed|last_rotated|rotation|algorithm|usage|scope|scopes|source|slot|selection|policy|vault|keys|tokens)$/; // plural key/token names hold lists or counts; a secret value in them is caught by its shape
 
 export function normaliseName(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');

@@ -42,13 +42,15 @@ export async function* readRecords(file: string, opts: { key?: string; requiredC
 /** Keys that would reach an object's prototype when copied (`o[k] = v`): refused wherever they appear (D12). */
 const DANGEROUS_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export function refuseDangerousKeys(file: string, line: number | undefined, v: unknown, path = ''): void {
-  if (!v || typeof v !== 'object') return;
-  if (Array.isArray(v)) { v.forEach((x, i) => refuseDangerousKeys(file, line, x, `${path}[${i}]`)); return; }
+export function refuseDangerousKeys(file: string, line: number | undefined, v: unknown, path = '', seen = new Set<object>()): void {
+  // YAML aliases share (or even cycle through) objects: each is checked once.
+  if (!v || typeof v !== 'object' || seen.has(v)) return;
+  seen.add(v);
+  if (Array.isArray(v)) { v.forEach((x, i) => refuseDangerousKeys(file, line, x, `${path}[${i}]`, seen)); return; }
   for (const k of Object.keys(v)) {
     const at = path ? `${path}.${k}` : k;
     if (DANGEROUS_KEYS.has(k)) throw new InputError([{ file, line, field: at, message: `the key "${k}" is not allowed (it would reach the object's prototype)` }]);
-    refuseDangerousKeys(file, line, (v as Record<string, unknown>)[k], at);
+    refuseDangerousKeys(file, line, (v as Record<string, unknown>)[k], at, seen);
   }
 }
 
