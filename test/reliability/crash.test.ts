@@ -4,6 +4,7 @@
 // NHI_SOAK=1 (npm run soak) raises the number of kills from 10 to 100. Seed: NHI_KILL_SEED (printed on failure).
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { COMMANDS } from '../../src/commands/index.js';
@@ -21,7 +22,7 @@ const SEED = Number(process.env.NHI_KILL_SEED ?? Date.now() % 100_000);
 const N = 60;
 
 interface RunSnap {
-  status: string; reconciled: boolean; ids: number; creds: number; ents: number; srs: number; grants: number;
+  status: string; state: string; reconciled: boolean; ids: number; creds: number; ents: number; srs: number; grants: number;
   findings: number; finding_set: string; finding_state: string;
 }
 
@@ -30,7 +31,7 @@ async function snapshot(db: string): Promise<Map<string, RunSnap>> {
   const store = await Store.open(db);
   try {
     const rows = await store.all<RunSnap & { run_id: string } & Record<string, unknown>>(`
-      SELECT r.run_id, r.status, r.reconciled_at IS NOT NULL AS reconciled,
+      SELECT r.run_id, r.status, coalesce(r.state, '') AS state, r.reconciled_at IS NOT NULL AS reconciled,
         (SELECT count(*) FROM identities x WHERE x.run_id = r.run_id)::INT AS ids,
         (SELECT count(*) FROM credentials x WHERE x.run_id = r.run_id)::INT AS creds,
         (SELECT count(*) FROM entitlements x WHERE x.run_id = r.run_id)::INT AS ents,
@@ -59,6 +60,8 @@ function checkRuns(est: Estate, base: Baseline, before: Map<string, RunSnap>, af
       expect({ status: r.status, ids: r.ids, creds: r.creds, ents: r.ents, srs: r.srs, grants: r.grants }, `${what}: committed run ${id} is whole`)
         .toEqual({ status: 'complete', ids: est.expected.identities, creds: est.expected.credentials, ents: est.expected.entitlements, srs: 1, grants: base.grants });
     }
+    // Only a run whose reconcile committed is evidence; one killed before that is visibly unreconciled or failed.
+    expect(r.reconciled ? ['reconciled', 'reported'] : ['collected', 'failed'], `${what}: run ${id} state`).toContain(r.state);
     if (r.findings > 0 || r.reconciled) {
       expect({ reconciled: r.reconciled, findings: r.findings, set: r.finding_set }, `${what}: findings of ${id} are all or nothing`)
         .toEqual({ reconciled: true, findings: base.snap.findings, set: base.snap.finding_set });
@@ -76,6 +79,7 @@ function readReports(dir: string, reconciled: Set<string>, what: string): Record
     const st = statSync(p);
     expect(st.mode & 0o077, `${what}: ${f} is private`).toBe(0);
     if (st.isDirectory()) continue; // a temp folder a SIGKILL left behind: private (checked above), never read as a report
+    if (f === 'manifest.json' || f.startsWith('.')) continue;
     const text = readFileSync(p, 'utf8');
     if (f === 'report.json') {
       const j = JSON.parse(text) as { run: { run_id: string }; findings: unknown[] };
@@ -96,7 +100,29 @@ function readReports(dir: string, reconciled: Set<string>, what: string): Record
       out[f] = 1;
     }
   }
+  // The set is one unit: unless a swap is in flight (its marker present), every file is the one the manifest names.
+  if (existsSync(join(dir, 'manifest.json')) && !existsSync(join(dir, '.nhi-recon-swap.json'))) {
+    const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { run_id: string; files: { name: string; sha256: string }[] };
+    expect(reconciled.has(m.run_id), `${what}: the report set is of a reconciled run`).toBe(true);
+    for (const f of m.files) expect(createHash('sha256').update(readFileSync(join(dir, f.name))).digest('hex'), `${what}: ${f.name} belongs to the set`).toBe(f.sha256);
+  }
   return out;
+}
+
+/** No command reads an unfinished run as clean: runs shows it as not evidence, report and diff refuse it (exit 3). */
+async function checkReaders(config: string, after: Map<string, RunSnap>, what: string): Promise<void> {
+  const out: string[] = [];
+  expect(await main(['runs', '--config', config, '--json', '--limit', '1000'], { out: (l) => out.push(l), log: createLogger({ write: () => undefined }), interactive: false })).toBe(0);
+  const rows = JSON.parse(out.join('\n')) as { run_id: string; seq: number; evidence: boolean; open: number | null }[];
+  for (const r of rows) {
+    const snap = after.get(r.run_id)!;
+    expect(r.evidence, `${what}: runs --json evidence of #${r.seq}`).toBe(snap.reconciled);
+    if (!snap.reconciled) {
+      expect(r.open, `${what}: #${r.seq} is never counted as 0 open`).toBeNull();
+      expect((await cli(['report', '--config', config, '--run', String(r.seq), '--format', 'json', '--out', join(config, '..', 'refused')])).code, `${what}: report --run ${r.seq}`).toBe(3);
+      expect(existsSync(join(config, '..', 'refused', 'report.json')), `${what}: nothing written for #${r.seq}`).toBe(false);
+    }
+  }
 }
 
 async function cli(argv: string[]): Promise<{ code: number; err: string }> {
@@ -122,7 +148,7 @@ describe(`crash safety (${KILLS} kills, seed ${SEED})`, () => {
     expect(first.findings).toBeGreaterThan(N);
     const base: Baseline = { snap: first, grants: first.grants, reports: {} };
     base.reports = readReports(est.reports, new Set(snap.keys()), 'baseline');
-    expect(Object.keys(base.reports).sort()).toEqual(['findings.csv', 'findings.ocsf.jsonl', 'report.html', 'report.json', 'summary.md']);
+    expect(Object.keys(base.reports).sort()).toEqual(['findings.csv', 'findings.ocsf.jsonl', 'guards.csv', 'report.html', 'report.json', 'summary.md']);
     const cliMs = (await runChild(['cli', 'scan', '--config', est.config, '--quiet'])).marks;
     const cliTotal = cliMs.done! - cliMs.start!;
     snap = await snapshot(est.db);
@@ -130,7 +156,7 @@ describe(`crash safety (${KILLS} kills, seed ${SEED})`, () => {
     const rand = rng(SEED);
     // `report` joins the CLI targets once the command is registered (the reports work lands it).
     const hasReport = COMMANDS.some((c) => c.command.split(' ')[0] === 'report');
-    const targets = ['collect', 'reconcile', 'report', 'cli scan', 'cli collect', 'cli reconcile', ...(hasReport ? ['cli report'] : [])];
+    const targets = ['collect', 'reconcile', 'report', 'cli scan', 'cli collect', 'cli reconcile', 'cli plan', ...(hasReport ? ['cli report'] : [])];
     const tally: Record<string, { tried: number; killed: number }> = {};
     let kills = 0;
     for (let i = 0; kills < KILLS && i < KILLS * 3; i++) {
@@ -139,7 +165,7 @@ describe(`crash safety (${KILLS} kills, seed ${SEED})`, () => {
       let res;
       if (target.startsWith('cli ')) {
         const cmd = target.slice(4);
-        const argv = ['cli', cmd, '--config', est.config, '--quiet'];
+        const argv = ['cli', cmd, '--config', est.config, '--quiet', ...(cmd === 'plan' ? ['--plan-dir', join(est.dir, 'plans')] : [])];
         // The CLI prints no stage markers: kill anywhere in the time a whole scan takes.
         res = await runChild(argv, { kill: { at: 'start', afterMs: Math.floor(rand() * cliTotal) } });
       } else {
@@ -148,15 +174,19 @@ describe(`crash safety (${KILLS} kills, seed ${SEED})`, () => {
         res = await runChild(['stages', est.config], { kill: { at: target, afterMs: Math.floor(rand() * stageMs[target as keyof typeof stageMs] * 0.5) } });
       }
       (tally[target] ??= { tried: 0, killed: 0 }).tried++;
-      if (res.killed) { kills++; tally[target]!.killed++; expect(res.signal, what).toBe('SIGKILL'); } else expect(res.code, `${what}: ${res.stderr}`).toBeLessThanOrEqual(1);
+      if (res.killed) { kills++; tally[target]!.killed++; expect(res.signal, what).toBe('SIGKILL'); } else if (target === 'cli reconcile' && res.code === 2) expect(res.stderr, what).toMatch(/is already reconciled/); // D21: never recomputed
+      else expect(res.code, `${what}: ${res.stderr}`).toBeLessThanOrEqual(1);
 
       const after = await snapshot(est.db);
+      // A killed plan leaves no half plan: every plan file on disk is whole JSON (plans are written temp + rename).
+      if (existsSync(join(est.dir, 'plans'))) for (const f of readdirSync(join(est.dir, 'plans')).filter((x) => x.endsWith('.json'))) JSON.parse(readFileSync(join(est.dir, 'plans', f), 'utf8'));
       checkRuns(est, base, snap, after, what);
       const reconciled = new Set([...after].filter(([, r]) => r.reconciled).map(([id]) => id));
       const reports = readReports(est.reports, reconciled, what);
       expect(reports, `${what}: every report whole`).toEqual(base.reports);
-      // The next run succeeds (in-process, one format to keep the loop short).
-      const next = await cli(['scan', '--config', est.config, '--quiet', '--format', 'json']);
+      await checkReaders(est.config, after, what);
+      // The next run succeeds (in-process; every format, since a report set replaces the whole folder).
+      const next = await cli(['scan', '--config', est.config, '--quiet']);
       expect(next.code, `${what}: next scan: ${next.err}`).toBe(0);
       snap = await snapshot(est.db);
       checkRuns(est, base, after, snap, `${what} then a scan`);
