@@ -79,4 +79,13 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    description: 'identities.provider_managed and credentials.standby',
+    // Appended last, as schema.ts lists them, so the appender's column order matches old and new databases alike.
+    sql: [
+      `ALTER TABLE identities ADD COLUMN IF NOT EXISTS provider_managed BOOLEAN`,
+      `ALTER TABLE credentials ADD COLUMN IF NOT EXISTS standby BOOLEAN`,
+    ],
+  },
 ];

@@ -5,7 +5,7 @@ export const rule: Rule = {
   title: 'More access than approved',
   subject: 'entitlement',
   severity: { none: 'low', read: 'medium', write: 'high', admin: 'critical', owner: 'critical' },
-  description: 'The entitlement exceeds what its valid grants allow (a higher level or another permission), or it is an admin or wildcard permission on a non-human identity that no grant names.',
+  description: 'The entitlement exceeds what its valid grants allow (a higher level or another permission), or it is an admin or wildcard permission on a non-human identity that no grant names. Provider-managed identities are not judged: the provider sets their scope.',
   why: 'Excess privilege turns one leaked machine credential into control of the estate; admin on a machine identity must be a deliberate, named decision.',
   fix: 'Reduce the permission to what the grant allows (or split the identity), or record a grant naming this identity with the level it needs.',
   standards: { owasp_nhi: ['NHI5:2025 Overprivileged NHI'], nist_csf: ['PR.AA-05'] },
@@ -24,7 +24,7 @@ export const rule: Rule = {
     JOIN ent_state s ON s.source = e.source AND s.tenant = e.tenant AND s.ref = e.ref
     LEFT JOIN cur_identities i ON i.source = e.source AND i.tenant = e.tenant AND i.ref = e.identity_ref
     LEFT JOIN owner_resolution o ON o.source = e.source AND o.tenant = e.tenant AND o.ref = e.identity_ref
-    WHERE e.level <> 'none' AND (
+    WHERE e.level <> 'none' AND NOT coalesce(i.provider_managed, false) AND (
       (s.n_valid > 0 AND NOT s.covered)
       OR ((lvl_rank(e.level) >= 3 OR e.permission LIKE '%*%') AND i.human IS NOT TRUE AND NOT s.covered_by_name))`,
 };
