@@ -57,7 +57,7 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nhi-bench-aws-'));
   try {
     const file = join(dir, 'nhi-recon.yaml');
-    writeFileSync(file, stringify({ sources: [{ name: 'aws', type: 'aws', concurrency, options: { endpoint: sim.url, credential_report: { max_wait_seconds: 60, poll_seconds: 0.1 } } }], authority: { required: false } }));
+    writeFileSync(file, stringify({ sources: [{ name: 'aws', type: 'aws', concurrency, options: { endpoint: sim.url, sts_endpoint: sim.url, credential_report: { max_wait_seconds: 60, poll_seconds: 0.1 } } }], authority: { required: false } }));
     const loaded = await loadConfig(file);
     const store = await Store.open(join(dir, 'bench.duckdb'));
     try {

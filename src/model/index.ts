@@ -51,6 +51,11 @@ export const Identity = z.object({
   last_used_known: z.boolean().default(true),
   disabled: z.boolean().default(false),
   attributes: Attributes.nullable().default(null),
+  /**
+   * Created, owned and scoped by the provider itself (a service-linked role, a service agent, a first-party app):
+   * nobody in the organisation can own, grant or remove it, so ownership, grant and staleness rules do not judge it.
+   */
+  provider_managed: z.boolean().default(false),
 });
 export type Identity = z.infer<typeof Identity>;
 export type IdentityInput = z.input<typeof Identity>;
@@ -75,6 +80,8 @@ export const Credential = z.object({
   leak_signal: z.string().nullable().default(null),
   fingerprint: z.string().nullable().default(null),
   attributes: Attributes.nullable().default(null),
+  /** Kept for emergencies (a break-glass or root password): non-use is its intended state, so it is never stale. */
+  standby: z.boolean().default(false),
 });
 export type Credential = z.infer<typeof Credential>;
 export type CredentialInput = z.input<typeof Credential>;

@@ -15,13 +15,13 @@ const OWNER_SRC = new Set(['owner_record', 'provider', 'tag', 'creator', 'codeow
 const IDENTITY: Spec = {
   ref: ['str', undefined], kind: ['enum', undefined, IDK], name: ['strAny', undefined], login: ['strOpt', null], human: ['boolOpt', null],
   owner: ['strOpt', null], owner_source: ['enum', null, OWNER_SRC], created_at: ['date', null], last_used_at: ['date', null],
-  last_used_known: ['bool', true], disabled: ['bool', false], attributes: ['attrs', null],
+  last_used_known: ['bool', true], disabled: ['bool', false], attributes: ['attrs', null], provider_managed: ['bool', false],
 };
 const CREDENTIAL: Spec = {
   ref: ['str', undefined], kind: ['enum', undefined, CRK], name: ['strAny', undefined], identity_ref: ['strOpt', null], created_by: ['strOpt', null],
   owner: ['strOpt', null], created_at: ['date', null], last_used_at: ['date', null], last_used_known: ['bool', true], expires_at: ['date', null],
   expiry_supported: ['bool', true], last_rotated_at: ['date', null], status: ['enum', 'active', STATUS], leak_signal: ['strOpt', null],
-  fingerprint: ['strOpt', null], attributes: ['attrs', null],
+  fingerprint: ['strOpt', null], attributes: ['attrs', null], standby: ['bool', false],
 };
 const ENTITLEMENT: Spec = {
   ref: ['str', undefined], identity_ref: ['str', undefined], identity_name: ['strOpt', null], resource_ref: ['str', undefined],

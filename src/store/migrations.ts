@@ -126,4 +126,13 @@ export const MIGRATIONS: Migration[] = [
     description: 'actions.progress: provider-side objects an action created before its outcome (ids only)',
     sql: [`ALTER TABLE actions ADD COLUMN IF NOT EXISTS progress JSON`],
   },
+  {
+    version: 7,
+    description: 'identities.provider_managed and credentials.standby',
+    // Appended last, as schema.ts lists them, so the appender's column order matches old and new databases alike.
+    sql: [
+      `ALTER TABLE identities ADD COLUMN IF NOT EXISTS provider_managed BOOLEAN`,
+      `ALTER TABLE credentials ADD COLUMN IF NOT EXISTS standby BOOLEAN`,
+    ],
+  },
 ];

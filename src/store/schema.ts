@@ -15,6 +15,7 @@ export const TABLES = {
       ...recordHead, c('ref', 'VARCHAR', true), c('kind', 'VARCHAR', true), c('name', 'VARCHAR'), c('login', 'VARCHAR'),
       c('human', 'BOOLEAN'), c('owner', 'VARCHAR'), c('owner_source', 'VARCHAR'), c('created_at', 'TIMESTAMP'),
       c('last_used_at', 'TIMESTAMP'), c('last_used_known', 'BOOLEAN'), c('disabled', 'BOOLEAN'), c('attributes', 'JSON'),
+      c('provider_managed', 'BOOLEAN'), // migration 7
     ],
   },
   credentials: {
@@ -24,7 +25,7 @@ export const TABLES = {
       c('created_by', 'VARCHAR'), c('owner', 'VARCHAR'), c('created_at', 'TIMESTAMP'), c('last_used_at', 'TIMESTAMP'),
       c('last_used_known', 'BOOLEAN'), c('expires_at', 'TIMESTAMP'), c('expiry_supported', 'BOOLEAN'),
       c('last_rotated_at', 'TIMESTAMP'), c('status', 'VARCHAR'), c('leak_signal', 'VARCHAR'), c('fingerprint', 'VARCHAR'),
-      c('attributes', 'JSON'),
+      c('attributes', 'JSON'), c('standby', 'BOOLEAN'), // standby: migration 7
     ],
   },
   entitlements: {

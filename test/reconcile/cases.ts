@@ -114,6 +114,18 @@ export const CASES: RuleCase[] = [
   { rule: 'non-expiring-credential', name: 'expiry within a year', seed: base({ identities: [svc()], credentials: [key()] }), fires: [] },
   { rule: 'non-expiring-credential', name: 'store without expiry support', seed: base({ identities: [svc()], credentials: [key({ expires_at: null, expiry_supported: false })] }), fires: [] },
 
+  // provider-managed identities (issue 14): the provider creates, owns and scopes them; no owner, grant or use is expected
+  { rule: 'orphaned-identity', name: 'provider-managed identity without an owner', seed: { identities: [svc({ provider_managed: true })] }, fires: [] },
+  { rule: 'orphaned-identity', name: 'near miss: the same identity, customer-managed', seed: { identities: [svc({ provider_managed: false })] }, fires: ['svc'] },
+  { rule: 'ungranted-access', name: 'provider-managed identity\'s access needs no grant', seed: base({ identities: [svc({ provider_managed: true })], entitlements: [ent()] }), fires: [] },
+  { rule: 'over-privileged', name: 'provider-managed identity\'s admin access is the provider\'s scope', seed: base({ identities: [svc({ provider_managed: true })], entitlements: [ent({ level: 'admin', permission: 'admin' })] }), fires: [] },
+  { rule: 'stale-identity', name: 'unused provider-managed identity', seed: base({ identities: [svc({ provider_managed: true, last_used_at: daysAgo(200) })] }), fires: [] },
+  { rule: 'stale-identity', name: 'near miss: unused customer-managed identity', seed: base({ identities: [svc({ last_used_at: daysAgo(200) })] }), fires: ['svc'] },
+  { rule: 'leaked-credential', name: 'a provider-managed identity\'s leaked credential is still reported', seed: base({ identities: [svc({ provider_managed: true })], credentials: [key({ leak_signal: 'secret scanning alert #9 (open)' })] }), fires: ['k1'] },
+  // standby credentials (the root password): unused is their recommended state
+  { rule: 'stale-credential', name: 'standby password never used', seed: base({ identities: [svc({ kind: 'user', human: true })], credentials: [key({ kind: 'password', name: 'root password', last_used_at: null, created_at: daysAgo(900), standby: true })] }), fires: [] },
+  { rule: 'stale-credential', name: 'near miss: ordinary password never used', seed: base({ identities: [svc({ kind: 'user', human: true })], credentials: [key({ kind: 'password', name: 'console password', last_used_at: null, created_at: daysAgo(900) })] }), fires: ['k1'] },
+
   // leaked-credential
   { rule: 'leaked-credential', name: 'open alert on an active key', seed: base({ identities: [svc()], credentials: [key({ leak_signal: 'secret scanning alert #4 (open)' })] }), fires: ['k1'], severity: 'critical' },
   { rule: 'leaked-credential', name: 'leaked but already revoked', seed: base({ identities: [svc()], credentials: [key({ leak_signal: 'alert #4', status: 'revoked' })] }), fires: [] },

@@ -222,7 +222,7 @@ describe('secrets never leak', () => {
     const rotate = (rule: string) => ({ rule, provider: 'aws', operation: 'rotate-access-key' });
     writeFileSync(join(dir, 'nhi-recon.yaml'), stringify({
       database: 'db.duckdb',
-      sources: [{ name: 'aws', type: 'aws', options: { endpoint: proxy.url, credential_report: { poll_seconds: 0 }, rotation_sink: { type: 'secretsmanager', endpoint: proxy.url } } }],
+      sources: [{ name: 'aws', type: 'aws', options: { endpoint: proxy.url, sts_endpoint: proxy.url, credential_report: { poll_seconds: 0 }, rotation_sink: { type: 'secretsmanager', endpoint: proxy.url } } }],
       authority: { grants: ['grants.yaml'] },
       reports: { out_dir: 'reports', formats: ['json', 'csv', 'ocsf', 'markdown', 'html'] },
       remediation: { max_actions: 25, max_fraction: 1, min_consecutive_runs: 1,

@@ -38,7 +38,7 @@ describe('enforce mode against the AWS simulator', () => {
     ] }));
     const loaded = await writeConfig(dir, {
       database: 'test.duckdb',
-      sources: [{ name: 'aws-prod', type: 'aws', options: { endpoint: sim.url, credential_report: { poll_seconds: 0 } } }],
+      sources: [{ name: 'aws-prod', type: 'aws', options: { endpoint: sim.url, sts_endpoint: sim.url, credential_report: { poll_seconds: 0 } } }],
       authority: { grants: ['grants.yaml'] },
       protected: [{ provider: 'aws', ref: `${user('person-')}*`, reason: 'people are offboarded by HR, not by a robot' }],
       remediation: {

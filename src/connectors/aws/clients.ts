@@ -45,30 +45,56 @@ export function safeMessage(e: unknown): string {
 /** Calls that must not be repeated after an ambiguous failure: the first attempt may have succeeded. */
 const NOT_IDEMPOTENT = new Set(['CreateAccessKeyCommand']);
 
+const SERVICE_OF: Record<string, string> = { IAMClient: 'iam', STSClient: 'sts', OrganizationsClient: 'organizations', SecretsManagerClient: 'secretsmanager' };
+
+/** "service:Action" of a middleware context, the way IAM policies and AWS's own errors name a call. */
+function callOf(context: { clientName?: string; commandName?: string }): string {
+  const service = SERVICE_OF[context.clientName ?? ''] ?? (context.clientName ?? 'aws').replace(/Client$/, '').toLowerCase();
+  return `${service}:${(context.commandName ?? 'call').replace(/Command$/, '')}`;
+}
+
+/** Marks an error with the call that failed, so that every message built from it can name the service. */
+function tag<E>(e: E, call: string): E {
+  if (e && typeof e === 'object' && !('awsCall' in e)) Object.defineProperty(e, 'awsCall', { value: call, enumerable: false });
+  return e;
+}
+
+/**
+ * An error as "service:Action: Code: message" (e.g. "sts:AssumeRole: AccessDenied: …"), so a failed tenant says
+ * which service refused; errors that did not come from an AWS call keep their own message.
+ */
+export function describeAwsError(e: unknown): string {
+  const err = e as SdkError & { awsCall?: string };
+  const msg = safeMessage(e);
+  if (!err?.awsCall) return err?.name && err.name !== 'Error' && !msg.includes(err.name) ? `${err.name}: ${msg}` : msg;
+  return msg.startsWith(err.awsCall) ? msg : `${err.awsCall}: ${err.name ?? 'error'}: ${msg}`;
+}
+
 /** Adds the counting and retrying middleware to a client. */
 export function instrument<C extends AnyClient>(client: C, http: HttpContext, signal?: AbortSignal): C {
   const policy: RetryPolicy = http.retry;
   (client.middlewareStack as any).addRelativeTo(
-    (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+    (next: (a: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => async (args: unknown) => {
+      const call = callOf(context);
       for (let attempt = 1; ; attempt++) {
         http.counters.calls++;
         try {
           return await next(args);
         } catch (e) {
           const verdict = classifyAwsError(e);
-          if (verdict === 'fail' || signal?.aborted) throw e;
+          if (verdict === 'fail' || signal?.aborted) throw tag(e, call);
           // A throttled request was refused, so repeating it is safe; a reset or bad body after a create may not be.
-          if (verdict === 'retry' && NOT_IDEMPOTENT.has(context.commandName ?? '')) throw new SourceUnavailableError(`${context.commandName}: ${(e as Error).name}: ${safeMessage(e)} (not retried: it may have succeeded)`);
+          if (verdict === 'retry' && NOT_IDEMPOTENT.has(context.commandName ?? '')) throw tag(new SourceUnavailableError(`${call}: ${(e as Error).name}: ${safeMessage(e)} (not retried: it may have succeeded)`), call);
           const err = e as SdkError;
-          const what = `${context.commandName ?? 'call'}: ${err.name ?? 'error'} (${safeMessage(e)})`;
+          const what = `${call}: ${err.name ?? 'error'} (${safeMessage(e)})`;
           const headers = err.$response?.headers ? new Headers(err.$response.headers) : undefined;
           const delay = retryDelay(attempt, policy, headers);
           if (verdict === 'throttle' && delay > policy.maxRateWaitMs) {
-            throw new RateBudgetExhaustedError(`${what}: AWS asks to wait ${Math.round(delay / 1000)} s, more than the ${Math.round(policy.maxRateWaitMs / 1000)} s allowed`);
+            throw tag(new RateBudgetExhaustedError(`${what}: AWS asks to wait ${Math.round(delay / 1000)} s, more than the ${Math.round(policy.maxRateWaitMs / 1000)} s allowed`), call);
           }
           if (attempt > policy.retries) {
-            if (verdict === 'throttle') throw new RateBudgetExhaustedError(`${what}: still throttled after ${attempt} attempts (retry budget exhausted)`);
-            throw new SourceUnavailableError(`${what}: failed after ${attempt} attempts`, err.$metadata?.httpStatusCode);
+            if (verdict === 'throttle') throw tag(new RateBudgetExhaustedError(`${what}: still throttled after ${attempt} attempts (retry budget exhausted)`), call);
+            throw tag(new SourceUnavailableError(`${what}: failed after ${attempt} attempts`, err.$metadata?.httpStatusCode), call);
           }
           http.counters.retries++;
           await sleep(delay, signal);
@@ -99,20 +125,54 @@ export function baseCredentials(ctx: Ctx): AwsCredentialIdentity | undefined {
   return { accessKeyId: id, secretAccessKey: secret, sessionToken: ctx.env[o.session_token_env] || undefined };
 }
 
+// `endpoint` is IAM's alone: an IAM stand-in or VPC endpoint does not serve STS or Organizations, and sending their
+// signed calls there would be a silent misroute. Each service uses its own override or the SDK's regional default.
 export function stsClient(ctx: Ctx, http: HttpContext, credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider): STSClient {
   const o = ctx.options;
-  return instrument(new STSClient({ ...common(o, http), endpoint: o.sts_endpoint ?? o.endpoint, credentials: credentials ?? baseCredentials(ctx) }), http, ctx.signal);
+  return instrument(new STSClient({ ...common(o, http), endpoint: o.sts_endpoint, credentials: credentials ?? baseCredentials(ctx) }), http, ctx.signal);
 }
 
 export function organizationsClient(ctx: Ctx, http: HttpContext): OrganizationsClient {
   const o = ctx.options;
-  return instrument(new OrganizationsClient({ ...common(o, http), endpoint: o.organizations_endpoint ?? o.endpoint, credentials: baseCredentials(ctx) }), http, ctx.signal);
+  return instrument(new OrganizationsClient({ ...common(o, http), endpoint: o.organizations_endpoint, credentials: baseCredentials(ctx) }), http, ctx.signal);
+}
+
+const setupContexts = new WeakMap<object, HttpContext>();
+
+/**
+ * The counters of calls made before any tenant is collected (the credential check, account discovery). They are
+ * handed to the first tenant collected (takeSetupCalls), so that every call made lands in source_runs.
+ */
+export function setupHttp(ctx: Ctx): HttpContext {
+  let h = setupContexts.get(ctx);
+  if (!h) { h = ctx.http('*'); setupContexts.set(ctx, h); }
+  return h;
+}
+
+/** Moves the setup calls counted so far into a tenant's counters. */
+export function takeSetupCalls(ctx: Ctx, into: HttpContext): void {
+  const h = setupContexts.get(ctx);
+  if (!h || h === into) return;
+  into.counters.calls += h.counters.calls; h.counters.calls = 0;
+  into.counters.retries += h.counters.retries; h.counters.retries = 0;
+  into.counters.cached += h.counters.cached; h.counters.cached = 0;
+  into.counters.rateBudgetUsed += h.counters.rateBudgetUsed; h.counters.rateBudgetUsed = 0;
+}
+
+/**
+ * The one account configured for a source without an organisation: then the credentials are taken to be that
+ * account's and STS is not needed (the collected ARNs are checked against it instead, see checkAccount).
+ */
+export function configuredAccount(ctx: Ctx): string | undefined {
+  return !ctx.options.organization && ctx.source.tenants.length === 1 ? ctx.source.tenants[0] : undefined;
 }
 
 const callerAccounts = new WeakMap<object, Promise<string>>();
 
-/** The account the base credentials belong to (asked once per context). */
+/** The account the base credentials belong to (asked once per context; the configured one needs no call). */
 export function callerAccount(ctx: Ctx, http: HttpContext): Promise<string> {
+  const configured = configuredAccount(ctx);
+  if (configured) return Promise.resolve(configured);
   let p = callerAccounts.get(ctx);
   if (!p) {
     p = stsClient(ctx, http).send(new GetCallerIdentityCommand({}), { abortSignal: ctx.signal }).then((r) => r.Account ?? '');
@@ -172,8 +232,8 @@ function assumedRole(ctx: Ctx, account: string, http: HttpContext): AwsCredentia
         current = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
         return current;
       } catch (e) {
-        const err = e as SdkError;
-        throw new Error(`cannot assume ${org.role_name} in account ${account}: ${err.name ?? 'error'}: ${err.message ?? ''}`.trim());
+        if (e instanceof UserError) throw e;
+        throw new Error(`cannot assume ${org.role_name} in account ${account}: ${describeAwsError(e)}`);
       } finally { pending = undefined; }
     })();
     return pending;

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { Connector, ConnectorContext, TenantSink } from '../types.js';
 import { UserError } from '../../errors.js';
 import { AwsOptions } from './options.js';
-import { accountSession, callerAccount, organizationsClient, safeMessage } from './clients.js';
+import { accountSession, callerAccount, configuredAccount, describeAwsError, organizationsClient, setupHttp, takeSetupCalls } from './clients.js';
 import { fetchAuthorizationDetails, fetchCredentialReport, fetchKeysOf, readOffline } from './iam.js';
 import { loadAnalysis, type AuthorizationDetails } from './analysis.js';
 import { mapIam, policyProbes, type ExtraKey } from './map.js';
@@ -36,21 +36,24 @@ export const connector: Connector<AwsOptions> = {
       readOffline(ctx.options.offline);
       return;
     }
+    // With the account configured, the first IAM call checks the credentials (and checkAccount their account).
+    if (configuredAccount(ctx)) return;
     try {
-      await callerAccount(ctx, ctx.http('*'));
+      await callerAccount(ctx, setupHttp(ctx));
     } catch (e) {
-      throw new UserError(`aws source ${ctx.source.name}: the credentials do not work (sts:GetCallerIdentity): ${(e as Error).name}: ${(e as Error).message}. Provide them through the AWS default chain (env, profile, SSO, instance role) or ${ctx.options.access_key_id_env}/${ctx.options.secret_access_key_env}.`);
+      throw new UserError(`aws source ${ctx.source.name}: the credentials do not work: ${describeAwsError(e)}. Provide them through the AWS default chain (env, profile, SSO, instance role) or ${ctx.options.access_key_id_env}/${ctx.options.secret_access_key_env}.`);
     }
   },
 
   async tenants(ctx) {
     if (ctx.options.offline) return [readOffline(ctx.options.offline).account];
     if (ctx.options.organization) {
-      const org = organizationsClient(ctx, ctx.http('*'));
+      const org = organizationsClient(ctx, setupHttp(ctx));
       const ids: string[] = [];
       let NextToken: string | undefined;
       do {
-        const r = await org.send(new ListAccountsCommand({ NextToken }), { abortSignal: ctx.signal });
+        let r;
+        try { r = await org.send(new ListAccountsCommand({ NextToken }), { abortSignal: ctx.signal }); } catch (e) { throw new Error(describeAwsError(e)); }
         for (const a of r.Accounts ?? []) if (a.Id && (a.State ?? a.Status) === 'ACTIVE') ids.push(a.Id);
         NextToken = r.NextToken;
       } while (NextToken);
@@ -58,17 +61,16 @@ export const connector: Connector<AwsOptions> = {
       return ctx.source.tenants.length ? ids.filter((id) => ctx.source.tenants.includes(id)) : ids;
     }
     if (ctx.source.tenants.length) return ctx.source.tenants;
-    return [await callerAccount(ctx, ctx.http('*'))];
+    try { return [await callerAccount(ctx, setupHttp(ctx))]; } catch (e) { throw new Error(describeAwsError(e)); }
   },
 
   async collect(ctx, tenant, sink) {
+    takeSetupCalls(ctx, sink.http);
     try {
       await collectAccount(ctx, tenant, sink);
     } catch (e) {
-      // AWS's error code (AccessDenied, Throttling) is the actionable part: keep it in the tenant's reason.
-      const err = e as Error & { $metadata?: unknown };
-      const msg = safeMessage(e);
-      throw new Error(err.$metadata && !msg.includes(err.name) ? `account ${tenant}: ${err.name}: ${msg}` : `account ${tenant}: ${msg}`);
+      // The service, call and AWS's error code (sts:AssumeRole: AccessDenied) are the actionable part of the reason.
+      throw new Error(`account ${tenant}: ${describeAwsError(e)}`);
     }
   },
 
@@ -84,8 +86,9 @@ async function collectAccount(ctx: Ctx, tenant: string, sink: TenantSink): Promi
       report = await fetchCredentialReport(session.iam, ctx.options, ctx.signal);
     } catch (e) {
       // Principals and permissions are complete; passwords, keys and use are not: partial, never "no keys".
-      sink.partial(`account ${tenant}: credential report unavailable, so access keys, passwords and last use are missing: ${(e as Error).name}: ${(e as Error).message}`);
+      sink.partial(`account ${tenant}: credential report unavailable, so access keys, passwords and last use are missing: ${describeAwsError(e)}`);
     }
+    checkAccount(tenant, details, report);
     const extraKeys = new Map<string, ExtraKey[]>();
     if (report) {
       // The report may be up to 4 hours old: a key deactivated, deleted or created since is invisible in it. Key status
@@ -95,7 +98,7 @@ async function collectAccount(ctx: Ctx, tenant: string, sink: TenantSink): Promi
         const row = report.byArn.get(u.Arn);
         if (row && ![1, 2].some((n) => row.date(`access_key_${n}_last_rotated`).kind === 'date')) continue;
         try { extraKeys.set(u.Arn, await fetchKeysOf(session.iam, u.UserName, ctx.signal, row)); } catch (e) {
-          sink.partial(`account ${tenant}: cannot list the access keys of ${u.UserName}: ${(e as Error).name}: ${(e as Error).message}`);
+          sink.partial(`account ${tenant}: cannot list the access keys of ${u.UserName}: ${describeAwsError(e)}`);
         }
       }
     }
@@ -106,10 +109,23 @@ async function collectAccount(ctx: Ctx, tenant: string, sink: TenantSink): Promi
         try {
           await collectSecrets(session.secrets(region, sm.endpoint), region, ctx.options.partition, sink, sink.http.concurrency, ctx.signal);
         } catch (e) {
-          sink.partial(`account ${tenant}: Secrets Manager in ${region} not collected: ${(e as Error).name}: ${(e as Error).message}`);
+          sink.partial(`account ${tenant}: Secrets Manager in ${region} not collected: ${describeAwsError(e)}`);
         }
       }
     }
+}
+
+/**
+ * The collected ARNs must be the tenant's: without STS (account configured) this is what catches credentials of
+ * another account, whose estate would otherwise be recorded under the configured account's name.
+ */
+function checkAccount(tenant: string, details: AuthorizationDetails, report: CredentialReport | null): void {
+  const arns = [...details.UserDetailList, ...details.RoleDetailList, ...details.GroupDetailList, ...details.Policies].map((x) => String(x.Arn ?? ''));
+  for (const r of report?.rows ?? []) arns.push(r.arn);
+  for (const arn of arns) {
+    const m = /^arn:[^:]+:iam::(\d{12}):/.exec(arn);
+    if (m && m[1] !== tenant) throw new Error(`the credentials belong to account ${m[1]}, not ${tenant} (the account configured for this source): nothing was recorded`);
+  }
 }
 
 async function collectOffline(ctx: Ctx, tenant: string, sink: TenantSink): Promise<void> {

@@ -158,7 +158,8 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
   });
   if (rootRow) {
     const pw = rootRow.date('password_last_used');
-    cred({ ref: `${rootArn}#password`, kind: 'password', name: 'root password', identity_ref: rootArn, last_used_at: pw.kind === 'date' ? pw.value : null, last_used_known: pw.kind !== 'unknown', expiry_supported: false, attributes: { root: true } });
+    // AWS recommends never using the root password (N/A or no_information is the goal): standby, never "stale".
+    cred({ ref: `${rootArn}#password`, kind: 'password', name: 'root password', identity_ref: rootArn, last_used_at: pw.kind === 'date' ? pw.value : null, last_used_known: pw.kind !== 'unknown', expiry_supported: false, standby: true, attributes: { root: true } });
     keysFromReport(rootRow, rootArn, 'root', false);
   }
 
@@ -238,12 +239,15 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
     const trust = (r.AssumeRolePolicyDocument ?? {}) as { Statement?: any };
     const principals = trustPrincipals(trust);
     const serviceLinked = String(r.Path ?? '').startsWith('/aws-service-role/');
-    const sso = /^AWSReservedSSO_/.test(r.RoleName);
+    const sso = /^AWSReservedSSO_/.test(r.RoleName) && String(r.Path ?? '').startsWith('/aws-reserved/sso.amazonaws.com/');
     idn({
       ref: arn, kind: 'role', name: r.RoleName, login: null,
       // SSO permission-set roles are how people reach the account; every other role is a workload's.
       human: sso ? null : false, owner, owner_source: owner ? 'tag' : null, created_at: date(r.CreateDate),
       last_used_at: date(r.RoleLastUsed?.LastUsedDate), last_used_known: r.RoleLastUsed !== undefined,
+      // Service-linked roles and Identity Center's reserved roles are created, scoped and deleted by AWS services;
+      // IAM refuses to edit them, so owner, grant and staleness are judged where they are defined, not here.
+      provider_managed: serviceLinked || sso,
       attributes: {
         role_id: r.RoleId, path: r.Path, tags, service_linked: serviceLinked, sso_permission_set: sso, trusted: principals,
         permissions_boundary: r.PermissionsBoundary?.PermissionsBoundaryArn ?? null, last_used_region: r.RoleLastUsed?.Region ?? null,

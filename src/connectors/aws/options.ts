@@ -6,8 +6,8 @@ const Url = z.string().url();
 const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1');
 
 export const AwsOptions = z.strictObject({
-  endpoint: Url.optional().describe('IAM endpoint override (a simulator, a VPC endpoint). Also used for STS and Organizations unless they have their own.'),
-  sts_endpoint: Url.optional().describe('STS endpoint override.'),
+  endpoint: Url.optional().describe('IAM endpoint override (a simulator, a VPC endpoint). IAM only: STS and Organizations use their own overrides below, else the SDK default.'),
+  sts_endpoint: Url.optional().describe('STS endpoint override. STS is called only to find the credentials\' account (not when exactly one account is configured in `tenants` without `organization`) and to assume the organisation role.'),
   organizations_endpoint: Url.optional().describe('Organizations endpoint override.'),
   region: Region.default('us-east-1').describe('Region for IAM/STS/Organizations signing (IAM is global).'),
   partition: z.enum(['aws', 'aws-us-gov', 'aws-cn']).default('aws').describe('ARN partition of the accounts.'),

@@ -5,7 +5,7 @@ export const rule: Rule = {
   title: 'Machine identity or secret with no accountable owner',
   subject: 'identity',
   severity: { none: 'low', read: 'medium', write: 'medium', admin: 'high', owner: 'high' },
-  description: 'A non-human identity (or a stored secret) has no owner record, its owner is not in the people directory, its owner has departed, or its owners disagree.',
+  description: 'A non-human identity (or a stored secret) has no owner record, its owner is not in the people directory, its owner has departed, or its owners disagree. Provider-managed identities (created and scoped by the provider itself, e.g. service-linked roles) are not judged.',
   why: 'Machine identities have no HR offboarding: without an active owner nobody rotates, reviews or removes them.',
   fix: 'Assign an active owner in the owner records (or the provider tag the tool reads); if nobody claims it, disable it and see what breaks.',
   standards: { owasp_nhi: ['NHI1:2025 Improper Offboarding'], nist_csf: ['PR.AA-01', 'GV.RR-02'] },
@@ -22,7 +22,7 @@ export const rule: Rule = {
     JOIN owner_resolution o ON o.source = i.source AND o.tenant = i.tenant AND o.ref = i.ref
     LEFT JOIN identity_access a ON a.source = i.source AND a.tenant = i.tenant AND a.identity_ref = i.ref
     WHERE (i.human = false OR (i.human IS NULL AND i.kind <> 'user')) AND i.kind NOT IN ('group', 'team', 'public') AND NOT coalesce(i.disabled, false)
-      AND o.owner_status <> 'active'
+      AND NOT coalesce(i.provider_managed, false) AND o.owner_status <> 'active'
     UNION ALL
     -- Stored secrets have no identity of their own: their owner is whatever the store's tags or labels name.
     SELECT c.provider, c.tenant, c.source, c.ref, c.identity_ref, NULL, NULL, 'read', true, c.owner,

@@ -62,7 +62,7 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
     sources: [{
       name: 'aws', type: 'aws', tenants: [DEMO_ACCOUNT],
       options: {
-        endpoint: sim.url, region: 'us-east-1', access_key_id_env: 'NHI_DEMO_AWS_ACCESS_KEY_ID', secret_access_key_env: 'NHI_DEMO_AWS_SECRET_ACCESS_KEY',
+        endpoint: sim.url, sts_endpoint: sim.url, region: 'us-east-1', access_key_id_env: 'NHI_DEMO_AWS_ACCESS_KEY_ID', secret_access_key_env: 'NHI_DEMO_AWS_SECRET_ACCESS_KEY',
         credential_report: { max_wait_seconds: 30, poll_seconds: 0.2 }, secrets_manager: { regions: ['us-east-1'], endpoint: sim.url },
         rotation_sink: { type: 'secretsmanager', endpoint: sim.url },
       },

@@ -29,7 +29,7 @@ describe('aws connector: many accounts', () => {
     expect(byTenant[A]).toMatchObject({ status: 'complete', error: null });
     expect(byTenant[B]).toMatchObject({ status: 'complete', error: null });
     expect(byTenant[C]).toMatchObject({ status: 'failed', rows: 0 });
-    expect(byTenant[C]!.error).toMatch(/cannot assume NhiReconAudit in account 333333333333: AccessDenied/);
+    expect(byTenant[C]!.error).toMatch(/cannot assume NhiReconAudit in account 333333333333: sts:AssumeRole: AccessDenied/);
     // Each account's rows carry its own tenant and ARNs; B's users are B's.
     const b = await store.all<{ ref: string }>("SELECT ref FROM identities WHERE run_id = $1 AND tenant = $2 AND kind = 'user' AND name <> 'root'", [runId, B]);
     expect(b.map((x) => x.ref).sort()).toEqual([...estate.accounts.get(B)!.users.values()].map((u) => `arn:aws:iam::${B}:user/${u.name}`).sort());
@@ -107,6 +107,6 @@ describe('aws connector: Secrets Manager', () => {
     const loaded = await writeConfig(dir, { sources: [awsSource(sim, { secrets_manager: { regions: ['us-east-1'], endpoint: sim.url } })], authority: { required: false } });
     const { outcomes } = await collectRun(store, loaded, { env: SIM_ENV });
     expect(outcomes[0]!.status).toBe('partial');
-    expect(outcomes[0]!.error).toMatch(/Secrets Manager in us-east-1 not collected: AccessDeniedException/);
+    expect(outcomes[0]!.error).toMatch(/Secrets Manager in us-east-1 not collected: secretsmanager:ListSecrets: AccessDeniedException/);
   });
 });

@@ -12,5 +12,5 @@ export async function startSim(estate: SimEstate, opts: AwsSimOptions = {}): Pro
 }
 
 export function awsSource(sim: AwsSim, options: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: 'aws', type: 'aws', retries: 3, timeout_seconds: 2, ...extra, options: { endpoint: sim.url, credential_report: { max_wait_seconds: 5, poll_seconds: 0 }, ...options } };
+  return { name: 'aws', type: 'aws', retries: 3, timeout_seconds: 2, ...extra, options: { endpoint: sim.url, sts_endpoint: sim.url, organizations_endpoint: sim.url, credential_report: { max_wait_seconds: 5, poll_seconds: 0 }, ...options } };
 }
