@@ -16,7 +16,8 @@ const SECRETISH = [
   /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, 
   /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{5,}/g, /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
   // key: value pairs whose value looks like a secret (a digit in 8+ characters, or 20+), not an ordinary word.
-  /(authorization|x-api-key|password|secret|token)(["']?\s*[:=]\s*["']?)((?=[^"'\s,}]*\d)[^"'\s,}]{8,}|[^"'\s,}]{20,})/gi,
+  // (Not inside an ARN or a path: `…:secret:name` names a resource type, and what follows is a name.)
+  /(?<![:/A-Za-z0-9_.-])(authorization|x-api-key|password|secret|token)(["']?\s*[:=]\s*["']?)((?=[^"'\s,}]*\d)[^"'\s,}]{8,}|[^"'\s,}]{20,})/gi,
 ];
 
 /**

@@ -30,7 +30,7 @@ describe('crash mid-rotation', () => {
     const env = { AWS_ACCESS_KEY_ID: estate.baseAccessKeyId, AWS_SECRET_ACCESS_KEY: 'simulated-secret-key-for-tests' };
     const loaded = await writeConfig(dir, {
       database: 'test.duckdb',
-      sources: [{ name: 'aws-prod', type: 'aws', options: { endpoint: sim.url, credential_report: { poll_seconds: 0 }, rotation_sink: { type: 'secretsmanager', endpoint: sim.url } } }],
+      sources: [{ name: 'aws-prod', type: 'aws', options: { endpoint: sim.url, sts_endpoint: sim.url, credential_report: { poll_seconds: 0 }, rotation_sink: { type: 'secretsmanager', endpoint: sim.url } } }],
       authority: { grants: ['grants.yaml'] },
       protected: [{ provider: 'aws', ref: `${user('person-')}*`, reason: 'people' }, { provider: 'aws', ref: `${user('svc-3')}*`, reason: 'one rotation is enough here' }],
       remediation: { mode: 'enforce', max_actions: 5, max_fraction: 0.5, min_consecutive_runs: 2, actions: [{ rule: 'stale-credential', provider: 'aws', operation: 'rotate-access-key' }] },

@@ -245,9 +245,10 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
       // SSO permission-set roles are how people reach the account; every other role is a workload's.
       human: sso ? null : false, owner, owner_source: owner ? 'tag' : null, created_at: date(r.CreateDate),
       last_used_at: date(r.RoleLastUsed?.LastUsedDate), last_used_known: r.RoleLastUsed !== undefined,
-      // Service-linked roles and Identity Center's reserved roles are created, scoped and deleted by AWS services;
-      // IAM refuses to edit them, so owner, grant and staleness are judged where they are defined, not here.
-      provider_managed: serviceLinked || sso,
+      // Service-linked roles are created, scoped and deleted by AWS services (IAM refuses to edit them): owner, grant
+      // and staleness are not judged here. Identity Center's reserved roles are not: their permission sets are the
+      // customer's choice, and an administrator permission set is exactly what a person must see.
+      provider_managed: serviceLinked,
       attributes: {
         role_id: r.RoleId, path: r.Path, tags, service_linked: serviceLinked, sso_permission_set: sso, trusted: principals,
         permissions_boundary: r.PermissionsBoundary?.PermissionsBoundaryArn ?? null, last_used_region: r.RoleLastUsed?.Region ?? null,
