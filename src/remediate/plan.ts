@@ -146,6 +146,9 @@ export async function planActions(store: Store, loaded: LoadedConfig, opts: Plan
     const r = await row(subject, f.source, f.subject_ref);
     if (!r) { hold(f, f.subject_ref, p.operation, 'missing-target', `${f.subject_ref} is not in the ${TABLE_OF[subject]} of run ${run.run_id}`); continue; }
     const target = targetOf(subject, f, r);
+    // A summary entitlement (an identity's combined access) is no single grant a provider can remove: act on the
+    // entitlements it combines instead.
+    if (subject === 'entitlement' && parseJson(r.attributes)?.summary === true) { hold(f, target.ref, p.operation, 'unsupported', `${target.ref} is the combined access of ${f.identity_ref ?? 'an identity'}, not one removable entitlement: act on the entitlements it combines`); continue; }
     const spec = findSpec(h, p.operation, subject, target.kind);
     if (typeof spec === 'string') { hold(f, target.ref, p.operation, 'unsupported', spec); continue; }
     if (f.owner_status === 'disputed') { hold(f, target.ref, p.operation, 'disputed-owner', 'owner records disagree about who owns this identity: never acted on automatically'); continue; }
