@@ -87,7 +87,7 @@ describe('github collection under faults', () => {
   it('marks partial with the scope named when one scope answers 403', async () => {
     const r = await run(new FaultPlan(), { sim: { forbid: /^GET \/orgs\/acme\/actions\/secrets$/ } });
     expect(r.outcome.status).toBe('partial');
-    expect(r.outcome.error).toContain('organisation Actions secrets: 403 Resource not accessible by integration');
+    expect(r.outcome.error).toMatch(/organisation Actions secrets: GET http:\/\/127\.0\.0\.1:\d+\/orgs\/acme\/actions\/secrets → 403 Resource not accessible by integration/);
     const rows = await refs(r.store, 'credentials', r.runId);
     expect(rows.filter((x) => /^github:acme\/secret\//.test(x))).toEqual([]);
     expect(rows.length).toBe(truth(r.estate, { pats: false }).credentials.size - r.estate.orgs[0]!.secrets.length);

@@ -29,7 +29,18 @@ export function describeError(e: unknown): string {
   e = rootCause(e);
   const status = statusOf(e);
   const msg = (e as Error)?.message ?? String(e);
-  return status && !msg.startsWith(String(status)) ? `${status} ${msg}` : msg;
+  const text = status && !msg.startsWith(String(status)) ? `${status} ${msg}` : msg;
+  // Name the call: method and URL (no query string: it may carry cursors or filters, never needed to debug).
+  const req = (e as { request?: { method?: string; url?: string } })?.request;
+  return req?.url ? `${req.method ?? 'GET'} ${req.url.split('?')[0]} → ${text}` : text;
+}
+
+/** A 404 on the organisation from a GitHub Enterprise Server whose base_url lacks /api/v3 is the usual cause: say so. */
+export function enterpriseHint(baseUrl: string | undefined, status: number | undefined): string {
+  if (status !== 404 || !baseUrl) return '';
+  const u = baseUrl.replace(/\/+$/, '');
+  if (/\/api\/v3$/.test(u) || /^https:\/\/api\.github\.com$/i.test(u)) return '';
+  return ` (for GitHub Enterprise Server the base_url ends in /api/v3: ${u}/api/v3)`;
 }
 
 export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: string, sink: TenantSink, installationId?: number): Promise<void> {
@@ -64,7 +75,13 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
   };
 
   // The organisation itself must be readable: otherwise the tenant failed (thrown), it is not empty.
-  const orgInfo = (await client.request('GET /orgs/{org}', { org })).data as { default_repository_permission?: string | null };
+  let orgInfo: { default_repository_permission?: string | null };
+  try {
+    orgInfo = (await client.request('GET /orgs/{org}', { org })).data as typeof orgInfo;
+  } catch (err) {
+    const e = rootCause(err);
+    throw new Error(`${describeError(e)}${enterpriseHint(o.base_url, statusOf(e))}`);
+  }
   const basePermission = orgInfo.default_repository_permission ?? null;
 
   const users = new Map<string, M.UserFacts>();
@@ -246,7 +263,17 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
         }
       }),
       skip.has('environment_secrets') ? null : scope(`environments of ${full}`, async () => {
-        const envs = await list<{ name: string }>(client, 'GET /repos/{owner}/{repo}/environments', p, 'environments');
+        let envs: { name: string }[];
+        try { envs = await list<{ name: string }>(client, 'GET /repos/{owner}/{repo}/environments', p, 'environments'); } catch (err) {
+          // Environments do not exist on every plan (private repositories on Free): that is "not applicable", not a
+          // hole in the collection. Any other failure still marks the tenant partial.
+          const e = rootCause(err);
+          if (statusOf(e) === 404 || (statusOf(e) === 403 && /plan|upgrade|not available/i.test((e as Error).message))) {
+            ctx.log.debug(`${full}: environments not applicable (${statusOf(e)}): ${(e as Error).message}`);
+            return;
+          }
+          throw err;
+        }
         await Promise.all(envs.map((env) => scope(`secrets of environment ${env.name} in ${full}`, async () => {
           for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { ...p, environment_name: env.name }, 'secrets')) {
             const r = M.ref.envSecret(org, repo.name, env.name, s.name);

@@ -80,7 +80,7 @@ describe('github connector: collection', () => {
     const t = await setup();
     const { outcomes } = await collectRun(t.store, t.loaded, { env: t.env });
     expect(outcomes[0]!.status).toBe('partial');
-    expect(outcomes[0]!.error).toContain('fine-grained personal access tokens: 403');
+    expect(outcomes[0]!.error).toMatch(/fine-grained personal access tokens: GET \S+\/orgs\/acme\/personal-access-tokens → 403/);
     expect(outcomes[0]!.error).toContain('needs GitHub App authentication');
   });
 
