@@ -180,10 +180,13 @@ export interface PatGrant {
 
 export function patCredential(org: string, p: PatGrant): CredentialInput {
   return {
-    ref: ref.pat(org, p.id), kind: 'fine_grained_pat', name: p.token_name, identity_ref: ref.user(org, p.owner.login), created_by: p.owner.login,
+    // The token holds its own entitlements (patEntitlement, identity_ref = the token): a finding on it is rated by
+    // what the token can do, not by its owner's org role. The owner stays as created_by/owner (departed-person-access).
+    ref: ref.pat(org, p.id), kind: 'fine_grained_pat', name: p.token_name, identity_ref: ref.pat(org, p.id), created_by: p.owner.login,
     owner: p.owner.login, created_at: d(p.access_granted_at), last_used_at: d(p.token_last_used_at), expires_at: d(p.token_expires_at),
     status: p.token_expired ? 'expired' : 'active',
-    attributes: { token_id: p.token_id, repository_selection: p.repository_selection, permissions: p.permissions, created_at_is: 'access_granted_at' },
+    // The API gives no creation time of the token itself: access_granted_at (when the org granted it) is the earliest known.
+    attributes: { token_id: p.token_id, repository_selection: p.repository_selection, permissions: p.permissions, created_at_is: 'access_granted_at', owner_ref: ref.user(org, p.owner.login) },
   };
 }
 

@@ -73,7 +73,10 @@ describe('github connector: collection', () => {
     expect(await refs(t.store, 'entitlements', runId)).toEqual([...want.entitlements].sort());
     const pat = estate.orgs[0]!.pats[1]!;
     const row = await t.store.one('SELECT * FROM credentials WHERE run_id = $1 AND ref = $2', [runId, `github:acme/fine_grained_pat/${pat.id}`]);
-    expect(row).toMatchObject({ kind: 'fine_grained_pat', created_by: pat.owner, owner: pat.owner, identity_ref: `github:acme/user/${pat.owner}`, expires_at: null, expiry_supported: true });
+    // Rated by the token's own permissions: the credential's holder is the token, whose entitlements are its own grants.
+    expect(row).toMatchObject({ kind: 'fine_grained_pat', created_by: pat.owner, owner: pat.owner, identity_ref: `github:acme/fine_grained_pat/${pat.id}`, expires_at: null, expiry_supported: true });
+    const own = await t.store.all<{ identity_ref: string }>('SELECT DISTINCT identity_ref FROM entitlements WHERE run_id = $1 AND identity_ref = $2', [runId, `github:acme/fine_grained_pat/${pat.id}`]);
+    expect(own).toHaveLength(1);
   });
 
   it('with a token, fine-grained PATs are reported as not collected (partial), never as none', async () => {
