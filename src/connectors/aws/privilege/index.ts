@@ -117,6 +117,8 @@ interface Node {
   notes: string[];
   quarantined: boolean;
   vars?: (name: string) => string | null;
+  /** For a policy judged alone: "managed policy X" / "inline policy Y"; the node stands for its holder with only it. */
+  subject?: string;
 }
 
 interface Target { arn: string; account: string; node?: Node; describe: (viewer: Node) => string }
@@ -146,6 +148,17 @@ function arnParts(arn: string): { partition: string; account: string } {
 /** Analyse every user, group and role of one account export. Keyed by ARN. */
 export function analyzeAuthorizationDetails(details: AuthorizationDetails, options: AnalyzeOptions = {}): Map<string, PrincipalAnalysis> {
   return new Analyzer(details, options.now ?? new Date(), options).run();
+}
+
+/**
+ * Every user, group and role (keyed by ARN), and every policy attached to one, judged alone as its holder would hold
+ * it (keyed by managed policy ARN, or `<owner ARN>#<inline policy name>`; a managed policy is judged as held by its
+ * first holder). Policy judgements run against the account as it is (targets, roles, trusts), with no made-up principal.
+ */
+export function analyzeAccount(details: AuthorizationDetails, options: AnalyzeOptions = {}): { principals: Map<string, PrincipalAnalysis>; policies: Map<string, PrincipalAnalysis> } {
+  const a = new Analyzer(details, options.now ?? new Date(), options);
+  const principals = a.run();
+  return { principals, policies: a.policiesAlone() };
 }
 
 /** The effective privilege of every user, group and role of one account export (all paths), keyed by ARN. */
@@ -217,6 +230,33 @@ class Analyzer {
     for (const n of this.nodes) if (!n.administrator) n.found.push(...this.chainPaths(n));
     const out = new Map<string, PrincipalAnalysis>();
     for (const n of this.nodes) out.set(n.arn, this.result(n));
+    return out;
+  }
+
+  /** Each attached policy alone, held by its (first) holder; call after run(). */
+  policiesAlone(): Map<string, PrincipalAnalysis> {
+    const out = new Map<string, PrincipalAnalysis>();
+    for (const p of this.nodes) {
+      for (const a of p.policies) {
+        if (a.via !== null) continue;
+        const key = a.kind === 'managed' && a.parsed.arn ? a.parsed.arn : `${p.arn}#${a.parsed.name}`;
+        if (out.has(key)) continue;
+        const q = this.newNode({ Arn: p.arn, Path: p.path, Tags: Object.entries(p.ctx.principal?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) }, p.type, p.name);
+        q.subject = `${a.kind === 'managed' ? 'managed' : 'inline'} policy ${a.parsed.name}`;
+        q.policies = [a];
+        for (const st of a.parsed.statements) (st.effect === 'Allow' ? q.allows : q.denies).push(st);
+        q.groups = p.groups; q.members = p.members; q.trust = p.trust; q.instanceProfile = p.instanceProfile; q.modifiable = p.modifiable;
+        q.attachedArns = a.parsed.arn ? new Set([a.parsed.arn]) : new Set();
+        if (p.tagsMutable && q.ctx.principal) { q.tagsMutable = true; q.ctx.principal.tagsMutable = true; }
+        this.computeEffective(q);
+        q.adminCapable = q.administrator;
+        if (!q.administrator) {
+          for (const r of ESCALATION_RULES) this.tryRule(q, r, this.maxPaths);
+          q.found.push(...this.chainPaths(q));
+        }
+        out.set(key, this.result(q));
+      }
+    }
     return out;
   }
 
@@ -558,16 +598,16 @@ class Analyzer {
     const roles = nodes('roles', () => this.roles);
     switch (kind) {
       case 'attached-policy': {
-        const mine = this.attachedCustomerPolicies.filter((p) => p.holders.some((h) => h === n || n.groups.includes(h)));
+        const mine = this.attachedCustomerPolicies.filter((p) => p.holders.some((h) => h.arn === n.arn || n.groups.includes(h)));
         return { list: this.policyTargets(), preferred: mine.map((p) => this.policyTarget(p)), ok: () => true };
       }
       case 'user': return { list: users, preferred: n.type === 'user' ? [this.target(n)] : [], ok: () => true };
       case 'group-with-members': return { list: groups, preferred: (n.type === 'group' ? [n] : n.groups).map((g) => this.target(g)), ok: (t) => t.node!.members.length > 0 };
       case 'modifiable-role': return { list: roles, preferred: n.type === 'role' ? [this.target(n)] : [], ok: (t) => t.node!.modifiable };
       // Prefer administrators as targets: the evidence then names the shortest route.
-      case 'other-admin-user': return { list: users, preferred: nodes('admin-users', () => this.users.filter((u) => u.administrator)), ok: (t) => t.node !== n && t.node!.adminCapable };
+      case 'other-admin-user': return { list: users, preferred: nodes('admin-users', () => this.users.filter((u) => u.administrator)), ok: (t) => t.arn !== n.arn && t.node!.adminCapable };
       case 'admin-group': return { list: groups, preferred: nodes('admin-groups', () => this.groups.filter((g) => g.administrator)), ok: (t) => t.node!.adminCapable && !n.groups.includes(t.node!) };
-      case 'other-admin-role': return { list: roles, preferred: nodes('admin-roles', () => this.roles.filter((r) => r.administrator)), ok: (t) => t.node !== n && t.node!.modifiable && t.node!.adminCapable };
+      case 'other-admin-role': return { list: roles, preferred: nodes('admin-roles', () => this.roles.filter((r) => r.administrator)), ok: (t) => t.arn !== n.arn && t.node!.modifiable && t.node!.adminCapable };
       case 'self': return { list: [], preferred: [this.target(n), ...n.groups.map((g) => this.target(g))], ok: () => true };
       case 'any': return { list: [], preferred: [], ok: () => false };
     }
@@ -589,13 +629,13 @@ class Analyzer {
   private readonly populationCache = new Map<string, Target[]>();
   private target(t: Node): Target {
     let x = this.targetCache.get(t);
-    if (!x) { x = { arn: t.arn, account: t.accountId, node: t, describe: (n) => `${t.type} ${t.name}${t === n ? ' (itself)' : ''}` }; this.targetCache.set(t, x); }
+    if (!x) { x = { arn: t.arn, account: t.accountId, node: t, describe: (n) => `${t.type} ${t.name}${t.arn === n.arn ? ' (itself)' : ''}` }; this.targetCache.set(t, x); }
     return x;
   }
   private policyTarget(p: { arn: string; holders: Node[] }): Target {
     let x = this.targetCache.get(p);
     if (!x) {
-      x = { arn: p.arn, account: arnParts(p.arn).account, describe: (n) => `policy ${p.arn.split('/').pop()} (attached to ${p.holders.slice(0, 3).map((h) => h === n ? 'itself' : `${h.type} ${h.name}`).join(', ')}${p.holders.length > 3 ? ', …' : ''})` };
+      x = { arn: p.arn, account: arnParts(p.arn).account, describe: (n) => `policy ${p.arn.split('/').pop()} (attached to ${p.holders.slice(0, 3).map((h) => h.arn === n.arn ? 'itself' : `${h.type} ${h.name}`).join(', ')}${p.holders.length > 3 ? ', …' : ''})` };
       this.targetCache.set(p, x);
     }
     return x;
@@ -683,7 +723,7 @@ class Analyzer {
 
   /** Can `n` assume role `r`? Same-account trust naming the principal needs no identity permission. */
   private canAssume(n: Node, r: Node): Grant {
-    if (r === n) return NO;
+    if (r.arn === n.arn) return NO;
     let direct = false; let viaAccount = false; const used: TrustStatement[] = [];
     const ctx: ConditionContext = n.ctx;
     const sessionOf = (a: string) => /^arn:[^:]*:sts::(\d+):assumed-role\/([^/]+)\//.exec(a);
@@ -774,7 +814,7 @@ class Analyzer {
     }
     if (rule.assumeRole) {
       for (const r of this.assumable(n)) {
-        if (!r.adminCapable || r === n) continue;
+        if (!r.adminCapable || r.arn === n.arn) continue;
         const g = this.canAssume(n, r);
         if (!g.ok) continue;
         out.push(this.makePath(n, rule, [{ action: 'sts:AssumeRole', resource: r.arn, grant: g }], { kind: 'role', ref: r.arn },
@@ -786,7 +826,7 @@ class Analyzer {
     const svc = rule.passRole ?? rule.serviceRole;
     if (svc) {
       for (const r of this.rolesTrusting(svc, !!rule.passRole)) {
-        if (!r.adminCapable || r === n || r.accountId !== n.accountId) continue;
+        if (!r.adminCapable || r.arn === n.arn || r.accountId !== n.accountId) continue;
         const steps = base();
         const assumptions = [...(rule.assumptions ?? [])];
         let profile = '';
@@ -1099,7 +1139,7 @@ class Analyzer {
       const next: typeof frontier = [];
       for (const f of frontier) {
         for (const r of this.assumable(f.node)) {
-          if (seen.has(r) || !r.adminCapable) continue;
+          if (seen.has(r) || r.arn === n.arn || !r.adminCapable) continue;
           if (budget-- <= 0 || out.length >= CHAIN_PATH_LIMIT) return out;
           const g = this.canAssume(f.node, r);
           if (!g.ok) continue;
@@ -1173,5 +1213,6 @@ function summary(n: Node, c: Classification, policies: string[], actions: number
     none: 'no effective permissions',
   };
   const from = policies.length ? `from ${policies.join(', ')}` : 'with no identity policies';
+  if (n.subject) return `${capitalise(n.subject)}, alone as held by ${n.type} ${n.name}, is classified ${what[c]}: ${actions} actions effectively allowed.`;
   return `${n.type[0]!.toUpperCase()}${n.type.slice(1)} ${n.name} is classified ${what[c]}: ${actions} actions effectively allowed ${from}.`;
 }

