@@ -212,16 +212,30 @@ export async function tenantCompleteness(store: Store, runId: string): Promise<T
 }
 
 export async function ownerGroups(store: Store, runId: string): Promise<OwnerGroup[]> {
-  const rows = await store.all(`SELECT owner, any_value(owner_status) AS owner_status, severity, count(*) AS n FROM findings
-    WHERE run_id = $1 AND status <> 'resolved' AND suppressed_by IS NULL GROUP BY owner, severity`, [runId]);
+  // One row per *person*: an owner written as a person id, an email or any of the person's provider logins resolves
+  // through the people directory of the run, so one person is one row with their real status. Owners the directory
+  // does not know stay rows of their own.
+  const rows = await store.all(`WITH who AS (
+      SELECT p.person_id, p.name, p.status, p.person_id AS alias FROM people p WHERE p.run_id = $1
+      UNION SELECT p.person_id, p.name, p.status, p.email FROM people p WHERE p.run_id = $1 AND p.email IS NOT NULL
+      UNION SELECT p.person_id, p.name, p.status, l.login FROM person_logins l JOIN people p ON p.run_id = l.run_id AND p.person_id = l.person_id WHERE l.run_id = $1),
+    one AS (SELECT lower(alias) AS alias, min(person_id) AS person_id, count(DISTINCT person_id) AS n, any_value(name) AS name, any_value(status) AS status FROM who GROUP BY 1)
+    SELECT f.owner, any_value(f.owner_status) AS owner_status, f.severity, count(*) AS n,
+      CASE WHEN any_value(o.n) = 1 THEN any_value(o.person_id) END AS person_id, any_value(o.name) AS person_name, any_value(o.status) AS person_status
+    FROM findings f LEFT JOIN one o ON o.alias = lower(f.owner)
+    WHERE f.run_id = $1 AND f.status <> 'resolved' AND f.suppressed_by IS NULL GROUP BY f.owner, f.severity`, [runId]);
   const groups = new Map<string, OwnerGroup>();
   for (const r of rows) {
-    const key = (r.owner as string | null) ?? '\u0000';
-    const g = groups.get(key) ?? { owner: (r.owner as string | null) ?? null, owner_status: (r.owner_status as string | null) ?? null, open: 0, by_severity: zeroSeverities() };
+    const person = (r.person_id as string | null) ?? null;
+    const key = person ? `person:${person}` : `owner:${(r.owner as string | null) ?? '\u0000'}`;
+    const label = person ? (r.person_name ? `${r.person_name as string} (${person})` : person) : (r.owner as string | null) ?? null;
+    const g = groups.get(key) ?? { owner: label, owner_status: person ? (r.person_status as string | null) ?? null : (r.owner_status as string | null) ?? null, open: 0, by_severity: zeroSeverities(), person_id: person, aliases: [] };
+    if (r.owner && !g.aliases!.includes(String(r.owner))) g.aliases!.push(String(r.owner));
     g.by_severity[String(r.severity)] = (g.by_severity[String(r.severity)] ?? 0) + num(r.n);
     g.open += num(r.n);
     groups.set(key, g);
   }
+  for (const g of groups.values()) g.aliases!.sort();
   // Unowned first: nobody will pick those up unless they are put in front of someone.
   return [...groups.values()].sort((a, b) => (a.owner === null ? -1 : b.owner === null ? 1 : b.open - a.open || a.owner.localeCompare(b.owner)));
 }

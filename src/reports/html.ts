@@ -200,7 +200,7 @@ export const htmlReporter: Reporter = {
 
       if (d.owners.length) {
         await sink.write(`<section id="owners"><h2>By accountable owner</h2><table><thead><tr><th>Owner</th><th>Owner status</th><th>Open</th><th>Critical</th><th>High</th><th>Medium</th><th>Low</th></tr></thead><tbody>`
-          + d.owners.map((o) => `<tr><td>${o.owner ? esc(o.owner) : '<b>(no owner)</b>'}</td><td>${esc(o.owner_status ?? '')}</td><td>${o.open}</td><td>${o.by_severity.critical ?? 0}</td><td>${o.by_severity.high ?? 0}</td><td>${o.by_severity.medium ?? 0}</td><td>${o.by_severity.low ?? 0}</td></tr>`).join('')
+          + d.owners.map((o) => `<tr><td>${o.owner ? esc(o.owner) : '<b>(no owner)</b>'}${o.person_id && o.aliases?.length ? `<br><span class="muted">as ${o.aliases.map(esc).join(', ')}</span>` : ''}</td><td>${esc(o.owner_status ?? '')}</td><td>${o.open}</td><td>${o.by_severity.critical ?? 0}</td><td>${o.by_severity.high ?? 0}</td><td>${o.by_severity.medium ?? 0}</td><td>${o.by_severity.low ?? 0}</td></tr>`).join('')
           + `</tbody></table></section>`);
       }
 

@@ -133,7 +133,7 @@ export const REPORT_JSON_SCHEMA = {
     },
     owners: {
       type: 'array',
-      items: { type: 'object', required: ['owner', 'owner_status', 'open', 'by_severity'], properties: { owner: strOrNull, owner_status: strOrNull, open: int, by_severity: counts } },
+      items: { type: 'object', required: ['owner', 'owner_status', 'open', 'by_severity'], properties: { owner: strOrNull, owner_status: strOrNull, open: int, by_severity: counts, person_id: strOrNull, aliases: { type: 'array', items: str } } },
     },
     include_resolved: { type: 'boolean' },
     findings: { type: 'array', items: finding },

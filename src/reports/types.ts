@@ -103,6 +103,10 @@ export interface OwnerGroup {
   owner_status: string | null;
   open: number;
   by_severity: Record<string, number>;
+  /** The person the owner values resolve to through the people directory (null: not a known person). */
+  person_id?: string | null;
+  /** The owner values (logins, emails, ids) grouped into this row. */
+  aliases?: string[];
 }
 
 export interface ActionRow extends ActionIdentity {
