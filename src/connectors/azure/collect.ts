@@ -298,13 +298,19 @@ const lastUse = (m: Map<string, string | null> | null, k: string) =>
   m && m.has(k) ? { last_used_at: date(m.get(k)), last_used_known: true } : { last_used_at: null, last_used_known: false };
 
 /** A service principal (with its own tenant's app registration folded in) as an identity. */
+/** Microsoft's own tenants: a service principal of an app they own is a Microsoft first-party service. */
+const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
+
 export function spIdentity(tenant: string, sp: GraphSp, snap: DirectorySnapshot): IdentityInput {
   const managed = sp.servicePrincipalType === 'ManagedIdentity';
+  // Microsoft first-party service principals are created and scoped by Microsoft: not owned, granted or aged here.
+  const firstParty = !!sp.appOwnerOrganizationId && MICROSOFT_TENANTS.has(sp.appOwnerOrganizationId.toLowerCase());
   const ownApp = snap.appsByAppId.get(sp.appId);
   const owner = ownerOf(sp, ownApp ?? {});
   return {
     ref: refs.sp(tenant, sp.id), kind: managed ? 'workload' : 'service_account', name: sp.displayName, login: null, human: false,
     owner: owner.owner, owner_source: owner.source, created_at: date(ownApp?.createdDateTime), disabled: sp.accountEnabled === false,
+    provider_managed: firstParty,
     ...lastUse(snap.spSignIns, sp.appId),
     attributes: { object_id: sp.id, app_id: sp.appId, service_principal_type: sp.servicePrincipalType ?? null, app_object_id: ownApp?.id ?? null,
       app_owner_tenant: sp.appOwnerOrganizationId ?? null, owners: owner.all, tags: sp.tags ?? [],

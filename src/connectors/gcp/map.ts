@@ -19,6 +19,16 @@ export type MemberType = 'user' | 'serviceAccount' | 'group' | 'domain' | 'publi
 
 export interface MemberIdentity extends IdentityInput { memberType: MemberType }
 
+/**
+ * Google-managed service agents (created and granted by Google when an API is enabled; their roles are the service's
+ * own): service-PROJECT_NUMBER@SERVICE.iam.gserviceaccount.com (also service-org-/service-folder-), and the Google APIs
+ * agent PROJECT_NUMBER@cloudservices.gserviceaccount.com. Default service accounts (…-compute@developer…,
+ * …@appspot…, …@cloudbuild…) are customer-managed and judged like any other.
+ */
+export function isServiceAgent(email: string): boolean {
+  return /^service-(?:org-|folder-)?\d+@[a-z0-9-]+\.iam\.gserviceaccount\.com$/i.test(email) || /^\d+@cloudservices\.gserviceaccount\.com$/i.test(email);
+}
+
 /** The identity a binding member names; every member kind maps, none is dropped. */
 export function memberIdentity(member: string): MemberIdentity {
   let m = member;
@@ -35,7 +45,8 @@ export function memberIdentity(member: string): MemberIdentity {
     case 'user':
       return { memberType: 'user', ref: `user:${value}`, kind: 'user', name: value, login: value, human: true, attributes: attrs() };
     case 'serviceAccount':
-      return { memberType: 'serviceAccount', ref: saRef(value), kind: 'service_account', name: value, login: value, human: false, attributes: attrs() };
+      return { memberType: 'serviceAccount', ref: saRef(value), kind: 'service_account', name: value, login: value, human: false,
+        provider_managed: isServiceAgent(value), attributes: attrs(isServiceAgent(value) ? { service_agent: true } : {}) };
     case 'group':
       return { memberType: 'group', ref: `group:${value}`, kind: 'group', name: value, human: null, attributes: attrs() };
     case 'domain':

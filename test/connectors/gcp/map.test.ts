@@ -64,3 +64,19 @@ describe('gcp mapping', () => {
     expect(keyExpiry(undefined)).toBeNull();
   });
 });
+
+describe('Google-managed service agents are provider-managed', () => {
+  it('marks service agents, not default or user-managed service accounts', async () => {
+    const { memberIdentity } = await import('../../../src/connectors/gcp/map.js');
+    const pm = (m: string) => memberIdentity(m).provider_managed ?? false;
+    expect(pm('serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com')).toBe(true);
+    expect(pm('serviceAccount:service-123456789012@compute-system.iam.gserviceaccount.com')).toBe(true);
+    expect(pm('serviceAccount:123456789012@cloudservices.gserviceaccount.com')).toBe(true);
+    expect(pm('serviceAccount:service-org-987654321@gcp-sa-logging.iam.gserviceaccount.com')).toBe(true);
+    // Near misses: default and user-managed accounts are the customer's.
+    expect(pm('serviceAccount:123456789012-compute@developer.gserviceaccount.com')).toBe(false);
+    expect(pm('serviceAccount:123456789012@cloudbuild.gserviceaccount.com')).toBe(false);
+    expect(pm('serviceAccount:deployer@acme-web.iam.gserviceaccount.com')).toBe(false);
+    expect(pm('serviceAccount:service-deployer@acme-web.iam.gserviceaccount.com')).toBe(false);
+  });
+});
