@@ -125,6 +125,18 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
     skip.has('secret_scanning') ? null : scope('secret-scanning alerts', async () => {
       // Secret values are never requested unless the user opted in to token matching (see the option's description).
       const alerts = await list<Alert>(noCache, 'GET /orgs/{org}/secret-scanning/alerts', { org, state: 'open', hide_secret: !o.match_leaked_tokens });
+      // Alerts whose "secret" is a key identifier (an AWS access key id is not a secret) are read once more, filtered to
+      // exactly those types, with the identifier shown: it lets the core match the leak to the key of any source.
+      // No other type's value is ever requested.
+      const idTypes = [...new Set(alerts.map((a) => a.secret_type).filter((t) => M.IDENTIFIER_SECRET_TYPES.test(t)))];
+      if (idTypes.length && !o.match_leaked_tokens) {
+        const shown = await list<Alert>(noCache, 'GET /orgs/{org}/secret-scanning/alerts', { org, state: 'open', secret_type: idTypes.join(','), hide_secret: false });
+        const byNumber = new Map(shown.filter((s) => idTypes.includes(s.secret_type)).map((s) => [`${s.repository?.full_name}#${s.number}`, s.secret]));
+        for (const a of alerts) {
+          const id = byNumber.get(`${a.repository?.full_name}#${a.number}`);
+          if (id && idTypes.includes(a.secret_type)) a.secret = id;
+        }
+      }
       for (const a of alerts) {
         alertCount++;
         // Every open alert is evidence of an exposure, matched or not: a record of its own (kind exposed_secret) that

@@ -238,7 +238,7 @@ export function tokenLastEight(secretType: string, secret: unknown): string | nu
 }
 
 /** Secret types whose "secret" is a key *identifier* (not itself secret): it may be kept to match the key across providers. */
-export const IDENTIFIER_SECRET_TYPES = /(^|_)access_key_id$|^aws_access_key_id$/;
+export const IDENTIFIER_SECRET_TYPES = /(^|_)access_key_id$/;
 
 /**
  * An open secret-scanning alert as an exposure record (credential kind exposed_secret): evidence of a leak, never a

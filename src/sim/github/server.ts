@@ -337,7 +337,8 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
     if (!org.alerts) return fail(c, 404, 'Secret scanning is disabled on this organization.');
     const state = c.url.searchParams.get('state');
     const hide = c.url.searchParams.get('hide_secret') === 'true';
-    const list = org.alerts.filter((a) => !state || a.state === state);
+    const types = c.url.searchParams.get('secret_type')?.split(',').map((t) => t.trim()).filter(Boolean);
+    const list = org.alerts.filter((a) => (!state || a.state === state) && (!types?.length || types.includes(a.secret_type)));
     page(c, list.map((a) => S.alert(c.api, org, org.repos.find((r) => r.name === a.repo)!, a, hide)));
   }));
 
