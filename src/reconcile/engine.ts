@@ -117,6 +117,12 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
                    WHEN p.source IS NULL THEN true  -- exception findings: the authority loaded completely
                    ELSE EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = p.source AND r.tenant = p.tenant AND r.status = 'complete')
                         AND NOT EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = p.source AND r.tenant = '*' AND r.status <> 'complete')
+                        -- Evidence from other sources (evidence.depends_on: [{source, tenant}]) must have been collected
+                        -- completely too: a leak seen in one source about a credential of another is not gone because
+                        -- the source that showed it failed.
+                        AND NOT EXISTS (SELECT 1 FROM (SELECT unnest(coalesce(CAST(json_extract(p.evidence, '$.depends_on') AS JSON[]), [])) AS d) dep
+                          WHERE NOT EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = json_extract_string(dep.d, '$.source')
+                            AND r.tenant = json_extract_string(dep.d, '$.tenant') AND r.status = 'complete'))
               END AS complete
             FROM prev_findings p
             WHERE p.status <> 'resolved' AND p.finding_id NOT IN (SELECT finding_id FROM raw_findings)) p`);

@@ -56,4 +56,22 @@ describe('finding lifecycle across runs', () => {
     expect(r2.findings.find((f) => f.rule_id === 'ungranted-access')!.suppressed_by).toBeNull();
     expect(r2.findings.some((f) => f.rule_id === 'expired-exception' && f.subject_ref === 'x1')).toBe(true);
   });
+
+  it('a leak seen in one source about a credential of another is not resolved when the source that showed it fails', async () => {
+    const store = await openStore();
+    const key = { ref: 'arn:key/AKIAEXAMPLE000000001', source: 'aws', provider: 'aws', tenant: 'acct', kind: 'access_key', name: 'k', identity_ref: 'svc-a',
+      created_at: daysAgo(30), last_used_at: daysAgo(1), fingerprint: 'AKIAEXAMPLE000000001' };
+    const alert = { ref: 'gh:acme/web/secret_scanning_alert/3', source: 'gh', provider: 'github', tenant: 'acme', kind: 'exposed_secret', name: 'a', created_at: daysAgo(2),
+      last_used_known: false, expiry_supported: false, fingerprint: 'AKIAEXAMPLE000000001', leak_signal: 'open alert #3', attributes: { exposed_in: 'gh:acme/web' } };
+    const both = [{ source: 'aws', provider: 'aws', tenant: 'acct', status: 'complete' as const }, { source: 'gh', provider: 'github', tenant: 'acme', status: 'complete' as const }];
+    const leak = (fs: { rule_id: string; subject_ref: string }[]) => fs.find((f) => f.rule_id === 'leaked-credential' && f.subject_ref === key.ref);
+    const r1 = await reconcileSeed(store, seed([], { credentials: [key, alert], sourceRuns: both }), at(0));
+    expect(leak(r1.findings)).toMatchObject({ status: 'new' });
+    // The GitHub source fails: the alert is not seen, the AWS account is complete. Absence is not evidence here.
+    const r2 = await reconcileSeed(store, seed([], { credentials: [key], sourceRuns: [both[0]!, { ...both[1]!, status: 'failed' }] }), at(1));
+    expect(leak(r2.findings)).toMatchObject({ status: 'open', carried: true, resolved_at: null });
+    // Both complete and the alert closed: now it is resolved.
+    const r3 = await reconcileSeed(store, seed([], { credentials: [key], sourceRuns: both }), at(2));
+    expect(leak(r3.findings)).toMatchObject({ status: 'resolved', carried: false });
+  });
 });

@@ -19,13 +19,14 @@ export const rule: Rule = {
       SELECT c.source, c.tenant, c.ref,
         string_agg(x.leak_signal, '; ' ORDER BY x.ref) AS signals,
         list(json_object('ref', x.ref, 'source', x.source, 'tenant', x.tenant, 'exposed_in', json_extract_string(x.attributes, '$.exposed_in'),
-                         'leak_signal', x.leak_signal) ORDER BY x.ref) AS exposures
+                         'leak_signal', x.leak_signal) ORDER BY x.ref) AS exposures,
+        list(DISTINCT json_object('source', x.source, 'tenant', x.tenant)) AS depends_on
       FROM x JOIN cur_credentials c ON c.fingerprint = x.fingerprint
       GROUP BY ALL)
     SELECT c.provider, c.tenant, c.source, c.ref AS subject_ref, c.identity_ref, NULL AS resource_ref, NULL AS permission,
       rank_lvl(coalesce(a.rank, 0)) AS level, coalesce(a.privileged, false) AS privileged, coalesce(c.owner, o.owner) AS owner,
       format('{} {} is exposed ({}) and still active.', replace(c.kind, '_', ' '), c.name, concat_ws('; ', c.leak_signal, h.signals)) AS reason,
-      json_object('leak_signal', c.leak_signal, 'exposures', to_json(coalesce(h.exposures, [])), 'last_used_at', iso(c.last_used_at), 'kind', c.kind) AS evidence
+      json_object('leak_signal', c.leak_signal, 'exposures', to_json(coalesce(h.exposures, [])), 'depends_on', to_json(coalesce(h.depends_on, [])), 'last_used_at', iso(c.last_used_at), 'kind', c.kind) AS evidence
     FROM cur_credentials c
     LEFT JOIN hits h ON h.source = c.source AND h.tenant = c.tenant AND h.ref = c.ref
     LEFT JOIN identity_access a ON a.source = c.source AND a.tenant = c.tenant AND a.identity_ref = c.identity_ref
