@@ -20,6 +20,9 @@ export const CREDENTIAL_KINDS = [
   // `fingerprint` is the exposed key's identifier when that is not itself secret (an access key id), so the leak can be
   // matched to the credential of any source; `attributes.exposed_in` names where it was exposed (a repository ref).
   'exposed_secret',
+  // A provider API token (Okta API token), a user's OAuth token for a client (Google Workspace), a project/group access
+  // token (GitLab), a deploy token (GitLab), a legacy service-account token Secret (Kubernetes).
+  'api_token', 'oauth_token', 'access_token', 'deploy_token', 'sa_token',
 ] as const;
 export const CredentialKind = z.enum(CREDENTIAL_KINDS);
 export type CredentialKind = z.infer<typeof CredentialKind>;
@@ -104,6 +107,62 @@ export const Entitlement = z.object({
 });
 export type Entitlement = z.infer<typeof Entitlement>;
 export type EntitlementInput = z.input<typeof Entitlement>;
+
+/**
+ * An integration (a third-party app's consent, service principal or installation) is an identity whose
+ * `attributes.integration` holds these facts; its scopes are entitlements whose `attributes.scope` holds ScopeFacts,
+ * with the level normalised by the connector. Rules read them through the `cur_integrations` view, never by provider.
+ */
+export const IntegrationFacts = z.object({
+  /** What an integration register entry names: the vendor app / OAuth client id (Entra appId, Google client id, …). */
+  app_id: z.string().min(1),
+  /** The provider's kind of integration ('service_principal', 'oauth_client', 'app_installation', 'service_app', …). */
+  kind: z.string().min(1),
+  publisher: z.string().nullable().default(null),
+  /** Verified by the provider's publisher programme; null when the provider does not say. */
+  verified_publisher: z.boolean().nullable().default(null),
+  /** Made by someone outside the organisation (a vendor's app), as opposed to the organisation's own app. */
+  third_party: z.boolean(),
+  multi_tenant: z.boolean().nullable().default(null),
+  /** Login of the person who consented or installed it, when one person did (per-user consent). */
+  consented_by: z.string().nullable().default(null),
+});
+export type IntegrationFacts = z.infer<typeof IntegrationFacts>;
+
+export const ScopeFacts = z.object({
+  /** The scope reaches the whole tenant (every mailbox, the directory, all repositories), not one user's data. */
+  tenant_wide: z.boolean(),
+  /** How it was granted: tenant-wide admin consent, one user's consent, an application permission, an installation. */
+  consent: z.enum(['admin', 'user', 'application', 'installation']),
+  consented_by: z.string().nullable().default(null),
+});
+export type ScopeFacts = z.infer<typeof ScopeFacts>;
+
+/**
+ * A mint edge: "the entitlement's identity may obtain credentials as `target_ref`" (a role trust, an impersonation
+ * permission, a workload-identity link, a federated credential). The entitlement's resource_ref is the target; its
+ * `attributes.mint` holds these facts, judged by the connector that knows the provider's semantics.
+ */
+export const MintFacts = z.object({
+  mechanism: z.enum(['assume_role', 'oidc', 'saml', 'impersonation', 'workload_identity', 'federated_credential', 'service_account_link']),
+  /** Token issuer (OIDC/SAML provider URL or ARN), null when not federated. */
+  issuer: z.string().nullable().default(null),
+  /** The subject pattern the trust admits (a `sub` claim, a principal, a namespace/service account), null when any. */
+  subject: z.string().nullable().default(null),
+  audience: z.string().nullable().default(null),
+  /**
+   * Who the trust admits: anyone at all; any principal of any/another account; anyone holding a token of the issuer;
+   * a subject pattern with wildcards; or one pinned subject.
+   */
+  breadth: z.enum(['anyone', 'any_account', 'issuer_wide', 'wildcard_subject', 'pinned']),
+  /** Conditions a safe trust of this kind carries that this one lacks ('sts:ExternalId', 'sub', 'aud', …). */
+  missing: z.array(z.string()).default([]),
+  target_provider: z.string().min(1),
+  target_ref: z.string().min(1),
+  /** The trust's raw conditions (never secret), as the provider states them. */
+  conditions: z.record(z.string(), z.unknown()).nullable().default(null),
+});
+export type MintFacts = z.infer<typeof MintFacts>;
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export const Severity = z.enum(SEVERITIES);

@@ -20,7 +20,8 @@ export interface Rule {
   /** Standard controls it maps to. */
   standards: { owasp_nhi: string[]; nist_csf: string[]; cis?: string[] };
   /**
-   * The query. It reads the views cur_identities, cur_credentials, cur_exposures (leak evidence), cur_entitlements, cur_grants, cur_people,
+   * The query. It reads the views cur_identities, cur_credentials, cur_exposures (leak evidence), cur_entitlements, cur_integrations,
+   * cur_integration_scopes, cur_mint_edges (model IntegrationFacts, ScopeFacts, MintFacts), cur_grants, cur_people,
    * cur_person_logins, owner_resolution and entitlement_grants of the run being reconciled, the `policy` table
    * (per-provider thresholds) and `params` (now). It returns exactly these columns:
    *   provider, tenant, source, subject_ref, identity_ref, resource_ref, permission, level, privileged (bool),

@@ -21,6 +21,27 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
     `CREATE OR REPLACE TEMP VIEW cur_credentials AS SELECT * FROM credentials WHERE run_id = ${run} AND kind <> 'exposed_secret'`,
     `CREATE OR REPLACE TEMP VIEW cur_exposures AS SELECT * FROM credentials WHERE run_id = ${run} AND kind = 'exposed_secret'`,
     `CREATE OR REPLACE TEMP VIEW cur_entitlements AS SELECT * FROM entitlements WHERE run_id = ${run}`,
+    // Integrations (third-party apps' service principals, consents, installations): identities carrying
+    // attributes.integration (model IntegrationFacts); their scopes are entitlements carrying attributes.scope.
+    `CREATE OR REPLACE TEMP VIEW cur_integrations AS
+       SELECT i.*, i.attributes->>'$.integration.app_id' AS app_id, i.attributes->>'$.integration.kind' AS integration_kind,
+         i.attributes->>'$.integration.publisher' AS publisher,
+         TRY_CAST(i.attributes->>'$.integration.verified_publisher' AS BOOLEAN) AS verified_publisher,
+         coalesce(TRY_CAST(i.attributes->>'$.integration.third_party' AS BOOLEAN), false) AS third_party,
+         TRY_CAST(i.attributes->>'$.integration.multi_tenant' AS BOOLEAN) AS multi_tenant,
+         i.attributes->>'$.integration.consented_by' AS consented_by
+       FROM cur_identities i WHERE json_exists(i.attributes, '$.integration')`,
+    `CREATE OR REPLACE TEMP VIEW cur_integration_scopes AS
+       SELECT e.*, coalesce(TRY_CAST(e.attributes->>'$.scope.tenant_wide' AS BOOLEAN), false) AS tenant_wide,
+         e.attributes->>'$.scope.consent' AS consent, e.attributes->>'$.scope.consented_by' AS consented_by
+       FROM cur_entitlements e WHERE json_exists(e.attributes, '$.scope')`,
+    // Mint edges (model MintFacts): who may obtain credentials as whom, and how broadly the trust admits.
+    `CREATE OR REPLACE TEMP VIEW cur_mint_edges AS
+       SELECT e.*, e.attributes->>'$.mint.mechanism' AS mechanism, e.attributes->>'$.mint.breadth' AS breadth,
+         e.attributes->>'$.mint.issuer' AS issuer, e.attributes->>'$.mint.subject' AS mint_subject,
+         e.attributes->>'$.mint.target_provider' AS target_provider, e.attributes->>'$.mint.target_ref' AS target_ref,
+         CAST(e.attributes->'$.mint.missing' AS VARCHAR[]) AS missing
+       FROM cur_entitlements e WHERE json_exists(e.attributes, '$.mint')`,
     `CREATE OR REPLACE TEMP VIEW cur_source_runs AS SELECT * FROM source_runs WHERE run_id = ${run}`,
     `CREATE OR REPLACE TEMP VIEW cur_grants AS SELECT * FROM grants WHERE run_id = ${arun}`,
     `CREATE OR REPLACE TEMP VIEW cur_owners AS SELECT * FROM owners WHERE run_id = ${arun}`,
