@@ -7,7 +7,7 @@ import { progressReporter } from './progress.js';
 import { formatSummary } from './summary.js';
 import { EXIT, UserError } from '../errors.js';
 
-export interface ScanArgs extends CollectArgs { mode?: 'report' | 'enforce'; 'by-owner'?: boolean }
+export interface ScanArgs extends CollectArgs { mode?: 'report' | 'enforce'; 'by-owner'?: boolean; route?: boolean }
 
 export const command: Command<ScanArgs> = {
   command: 'scan',
@@ -18,7 +18,8 @@ export const command: Command<ScanArgs> = {
   ],
   builder: (y) => collectOptions(y)
     .option('mode', { choices: ['report', 'enforce'] as const, describe: 'report (default) or enforce: also plan and apply remediation' })
-    .option('by-owner', { type: 'boolean', describe: 'Also write reports grouped by accountable owner' }),
+    .option('by-owner', { type: 'boolean', describe: 'Also write reports grouped by accountable owner' })
+    .option('route', { type: 'boolean', default: true, describe: 'Notify the configured routing destinations after the reports (--no-route: not this time)' }),
   async run(args, io) {
     const { loaded, store } = await openContext(args);
     try {
@@ -45,6 +46,15 @@ export const command: Command<ScanArgs> = {
       const files = await reportStage(store, loaded, run.run_id, { formats: (args.format as string[] | undefined) ?? cfg.reports.formats, outDir: cfg.reports.out_dir, byOwner: args['by-owner'] });
       io.out(formatSummary(run.run_id, summary));
       for (const f of files) io.out(`report: ${f}`);
+      if (cfg.routing.enabled && cfg.routing.destinations.length > 0 && args.route !== false) {
+        // After the reports: routing is notification, never part of the evidence, and its failures never fail the scan.
+        const { routeRun, formatRouting } = await import('../routing/index.js');
+        try {
+          for (const line of formatRouting(await routeRun(store, cfg.routing, run.run_id, { env: io.env, log: io.log }))) io.out(line);
+        } catch (e) {
+          io.log.warn(`routing did not run: ${(e as Error).message}`);
+        }
+      }
       return code;
     } finally { store.close(); }
   },

@@ -2,6 +2,7 @@
 // JSON Schema for editors. Unknown keys are errors (a typo must not silently disable a safety rail).
 import { z } from 'zod';
 import { LEVELS, SEVERITIES } from '../model/index.js';
+import { Routing } from '../routing/config.js';
 
 const Days = z.number().int().min(0).max(36500);
 
@@ -120,6 +121,7 @@ export const Config = z.strictObject({
     collection: { enabled: true, max_drop: 0.5, min_count: 5 }, authority: { enabled: true, max_drop: 0.5, min_count: 5 },
     accept_drop: [], accept_authority_drop: false,
   }),
+  routing: Routing.default({ enabled: true, destinations: [] }),
 });
 export type Config = z.infer<typeof Config>;
 

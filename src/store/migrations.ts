@@ -135,4 +135,30 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE credentials ADD COLUMN IF NOT EXISTS standby BOOLEAN`,
     ],
   },
+  {
+    version: 10,
+    description: 'deliveries: one thread per finding and routing destination (external id, state, last content hash); delivery_log: every attempt',
+    sql: [
+      `CREATE TABLE IF NOT EXISTS deliveries (
+        destination VARCHAR NOT NULL,
+        finding_id VARCHAR NOT NULL,
+        external_id VARCHAR,          -- the issue key / record id / nothing (webhook, Slack)
+        state VARCHAR NOT NULL,       -- open | closed
+        hash VARCHAR NOT NULL,        -- what was last delivered (severity, status, owner, reason)
+        first_run VARCHAR NOT NULL,
+        last_run VARCHAR NOT NULL,
+        updated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (destination, finding_id)
+      )`,
+      `CREATE TABLE IF NOT EXISTS delivery_log (
+        run_id VARCHAR NOT NULL,
+        destination VARCHAR NOT NULL,
+        finding_id VARCHAR NOT NULL,
+        event VARCHAR NOT NULL,       -- open | reopen | update | close
+        ok BOOLEAN NOT NULL,
+        error VARCHAR,
+        delivered_at TIMESTAMP NOT NULL
+      )`,
+    ],
+  },
 ];
