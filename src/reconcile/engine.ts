@@ -70,9 +70,12 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
       `SELECT run_id FROM runs WHERE reconciled_at IS NOT NULL AND seq < $1 AND status IN ('complete', 'partial') ORDER BY seq DESC LIMIT 1`, [run.seq]);
     const prevLit = prev ? sqlString(prev.run_id) : 'NULL';
     await store.run(`CREATE OR REPLACE TEMP TABLE prev_findings AS SELECT * FROM findings WHERE run_id = ${prevLit}`);
+    // History is read only for findings the previous run did not hold open (new or regressed ones): an open finding
+    // carries its first_seen forward, so the cost of this step follows the churn, not the length of the history.
     await store.run(`CREATE OR REPLACE TEMP TABLE finding_history AS
+      WITH fresh AS (SELECT finding_id FROM raw_findings EXCEPT SELECT finding_id FROM prev_findings WHERE status <> 'resolved')
       SELECT finding_id, min(first_seen) AS first_seen FROM findings f JOIN runs r USING (run_id)
-      WHERE r.seq < ${run.seq} GROUP BY finding_id`);
+      WHERE r.seq < ${run.seq} AND f.finding_id IN (SELECT finding_id FROM fresh) GROUP BY finding_id`);
 
     await store.run(`DELETE FROM findings WHERE run_id = ${runLit}`);
     // A public identity (anyone on the internet) is always critical.
@@ -84,7 +87,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
              WHEN h.finding_id IS NOT NULL THEN 'regressed' ELSE 'new' END,
         c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
         c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END), c.reason, c.evidence,
-        coalesce(h.first_seen, ${nowLit}), ${nowLit}, NULL, false, NULL
+        coalesce(CASE WHEN p.status <> 'resolved' THEN p.first_seen END, h.first_seen, ${nowLit}), ${nowLit}, NULL, false, NULL
       FROM raw_findings c
       LEFT JOIN (SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public') pub
         ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
