@@ -18,7 +18,11 @@ export interface RoutedFinding {
   first_seen: string; last_seen: string; resolved_at: string | null; carried: boolean; suppressed_by: string | null;
 }
 
-export interface Sender { send(event: RoutingEvent, f: RoutedFinding, externalId: string | null): Promise<string | null> }
+/**
+ * `idempotency` is the same for every attempt to deliver one transition of one finding — within a run and when a
+ * killed run's delivery is sent again by the next — and differs for any later transition.
+ */
+export interface Sender { send(event: RoutingEvent, f: RoutedFinding, externalId: string | null, idempotency: string): Promise<string | null> }
 
 export interface SenderContext { env: NodeJS.ProcessEnv; baseFetch?: typeof fetch; retry?: RetryPolicy; runId: string; log: Logger }
 
@@ -74,12 +78,12 @@ function webhook(d: Extract<Destination, { type: 'webhook' }>, ctx: SenderContex
   const key = secret(ctx.env, d.secret_env, `webhook ${d.name}`);
   const f = http(ctx);
   return {
-    async send(event, finding) {
+    async send(event, finding, _externalId, idempotency) {
       const body = JSON.stringify(eventPayload(event, finding, ctx.runId));
       const ts = Math.floor(Date.now() / 1000).toString();
       const sig = createHmac('sha256', key).update(`${ts}.${body}`).digest('hex');
-      // The idempotency key is stable for one state of one finding, so a receiver can drop a retried duplicate.
-      const idem = createHmac('sha256', 'nhi-recon').update(`${d.name}|${finding.finding_id}|${event}|${finding.last_seen}`).digest('hex').slice(0, 32);
+      // Stable for one transition of one finding, so a receiver can drop a duplicate of a retried delivery.
+      const idem = createHmac('sha256', 'nhi-recon').update(`${d.name}|${idempotency}`).digest('hex').slice(0, 32);
       await check(await f(d.url, {
         method: 'POST', body,
         headers: { 'content-type': 'application/json', 'x-nhi-recon-timestamp': ts, 'x-nhi-recon-signature': `sha256=${sig}`, 'x-nhi-recon-delivery': randomUUID(), 'idempotency-key': idem },

@@ -42,7 +42,7 @@ export function contentHash(f: RoutedFinding): string {
   return createHash('sha256').update(JSON.stringify([f.severity, f.status === 'resolved' ? 'resolved' : 'open', f.owner, f.reason, f.level])).digest('hex').slice(0, 16);
 }
 
-interface DeliveryRow { finding_id: string; external_id: string | null; state: 'open' | 'closed'; hash: string }
+interface DeliveryRow { finding_id: string; external_id: string | null; state: 'open' | 'closed'; hash: string; last_run: string }
 
 const FINDING_COLS = `f.finding_id, f.rule_id, f.severity, f.status, f.provider, f.tenant, f.source, f.subject_type, f.subject_ref,
   f.identity_ref, f.resource_ref, f.permission, f.level, f.owner, f.owner_status, f.reason, CAST(f.evidence AS VARCHAR) AS evidence,
@@ -94,7 +94,7 @@ export async function routeRun(store: Store, routing: Routing, runId: string, op
   for (const dest of routing.destinations) {
     const outcome: DestinationOutcome = { destination: dest.name, type: dest.type, delivered: { open: 0, reopen: 0, update: 0, close: 0 }, failed: 0, deferred: 0, errors: [] };
     outcomes.push(outcome);
-    const rows = (await store.all(`SELECT finding_id, external_id, state, hash FROM deliveries WHERE destination = $1`, [dest.name])) as unknown as DeliveryRow[];
+    const rows = (await store.all(`SELECT finding_id, external_id, state, hash, last_run FROM deliveries WHERE destination = $1`, [dest.name])) as unknown as DeliveryRow[];
     const deliveries = new Map(rows.map((r) => [r.finding_id, r]));
     const events = plannedEvents(dest, findings, deliveries);
     outcome.deferred = Math.max(0, events.length - dest.max_per_run);
@@ -120,7 +120,8 @@ export async function routeRun(store: Store, routing: Routing, runId: string, op
         continue;
       }
       try {
-        const externalId = await sender.send(e.event, e.finding, e.prior?.external_id ?? null);
+        const idempotency = `${e.finding.finding_id}|${e.event}|${contentHash(e.finding)}|${e.prior?.last_run ?? ''}`;
+        const externalId = await sender.send(e.event, e.finding, e.prior?.external_id ?? null, idempotency);
         consecutiveFailures = 0;
         outcome.delivered[e.event]++;
         const state = e.event === 'close' ? 'closed' : 'open';

@@ -149,6 +149,11 @@ describe('routing to owners', () => {
     expect(t.sim.jira.issues).toHaveLength(n);
     expect(t.sim.jira.issues.every((i) => i.comments.length === 1)).toBe(true);
     expect(t.sim.servicenow.records).toHaveLength(n);
+    // A delivery sent again because its record was lost (a kill between the send and the record) carries the same
+    // idempotency key, so the webhook receiver can drop it.
+    const keys = t.sim.webhook.received.map((r) => r.idempotencyKey);
+    expect(keys).toHaveLength(2 * n);
+    expect(new Set(keys).size).toBe(n);
   });
 
   it('only routes what a destination asks for: severity floor, owner and rule globs', async () => {
