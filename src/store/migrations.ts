@@ -135,4 +135,9 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE credentials ADD COLUMN IF NOT EXISTS standby BOOLEAN`,
     ],
   },
+  {
+    version: 8,
+    description: 'integration_register: the approved integrations of each authority snapshot',
+    sql: [createTableSql(TABLES.integration_register)],
+  },
 ];
