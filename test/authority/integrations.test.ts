@@ -100,3 +100,11 @@ describe('integration register', () => {
     expect(a.integrations![0]!.value.expires_at!.getUTCFullYear()).toBe(2020);
   });
 });
+
+describe('integration register example', () => {
+  it('config/integrations.example.yaml loads', async () => {
+    const f = new URL('../../config/integrations.example.yaml', import.meta.url).pathname;
+    const a = await loadAuthority({ ...empty, integrations: [f] });
+    expect(a.integrations!.map((r) => r.value.id)).toEqual(['VRM-12', 'VRM-3']);
+  });
+});
