@@ -108,3 +108,28 @@ describe('integration register example', () => {
     expect(a.integrations!.map((r) => r.value.id)).toEqual(['VRM-12', 'VRM-3']);
   });
 });
+
+describe('integration register storage (migration 8)', () => {
+  it('an older database gains the table, and a stored register reads back through cur_register', async () => {
+    const { Store } = await import('../../src/store/store.js');
+    const { storeAuthority } = await import('../../src/authority/index.js');
+    const dir = tempDir();
+    const db = join(dir, 'old.duckdb');
+    let store = await Store.open(db);
+    // As a version-7 database: no register table, migration 8 not applied.
+    await store.run('DROP TABLE integration_register');
+    await store.run('DELETE FROM schema_migrations WHERE version = 8');
+    store.close();
+    store = await Store.open(db);
+    try {
+      const f = join(dir, 'r.yaml');
+      writeFileSync(f, 'integrations:\n  - provider: okta\n    app_id: x*\n    approved_scopes: [a, b]\n    expires_at: 2020-01-01\n');
+      const a = await loadAuthority({ ...empty, integrations: [f] });
+      await store.transaction(async () => storeAuthority(store, 'r1', a));
+      const { setupSql } = await import('../../src/reconcile/setup.js');
+      for (const sql of setupSql('r1', 'r1', new Date('2026-06-01T00:00:00Z'), { stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365 }, {})) await store.run(sql);
+      const rows = await store.all<{ entry_id: string; approved_scopes: string[]; in_force: boolean } & Record<string, unknown>>('SELECT entry_id, approved_scopes, in_force FROM cur_register');
+      expect(rows).toEqual([{ entry_id: 'r.yaml:2', approved_scopes: ['a', 'b'], in_force: false }]);
+    } finally { store.close(); }
+  });
+});
