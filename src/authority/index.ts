@@ -70,6 +70,33 @@ export const Exception = z.strictObject({
 }).refine((e) => e.finding_id || e.match, { message: 'give finding_id, or match (with an optional rule)' });
 export type Exception = z.infer<typeof Exception>;
 
+/** A list of globs, or in CSV one string separated by ';' or ','. */
+const GlobList = z.preprocess((v) => (typeof v === 'string' ? v.split(/[;,]/).map((x) => x.trim()).filter(Boolean) : v),
+  z.array(Str).min(1, 'list at least one scope (a glob such as "*.read" is allowed)'));
+
+/**
+ * An integration register entry: a third-party (or first-party) app the organisation approved, with the scopes it may
+ * hold. It names the app by its vendor app / OAuth client id (model IntegrationFacts.app_id, glob allowed); an
+ * expired entry approves nothing.
+ */
+export const RegisterEntry = z.strictObject({
+  id: OptStr.describe('Unique id of the entry (defaults to file:line).'),
+  provider: Str.describe('Provider whose integrations it approves (okta, azure, google, github, …).'),
+  tenant: OptStr.default('*').describe('Tenant; glob allowed; default any.'),
+  app_id: Str.describe('Vendor app / OAuth client id (IntegrationFacts.app_id); glob allowed.'),
+  name: OptStr.describe('Name, for people.'),
+  approved_scopes: GlobList.describe("Globs over the integration's scope permissions (CSV: separated by ';')."),
+  max_level: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.enum(LEVELS).optional()).describe('Highest scope level approved.'),
+  owner: OptStr, approver: OptStr, ticket: OptStr,
+  approved_at: OptDate, expires_at: OptDate,
+  justification: OptStr,
+}).superRefine((g, ctx) => {
+  if (g.approved_at && g.expires_at && g.expires_at.getTime() < g.approved_at.getTime()) {
+    ctx.addIssue({ code: 'custom', path: ['expires_at'], message: `expires (${g.expires_at.toISOString()}) before it was approved (${g.approved_at.toISOString()})` });
+  }
+});
+export type RegisterEntry = z.infer<typeof RegisterEntry>;
+
 export interface Sourced<T> { file: string; line: number; value: T }
 
 export interface Authority {
@@ -77,8 +104,10 @@ export interface Authority {
   owners: Sourced<Owner>[];
   people: Sourced<Person>[];
   exceptions: Sourced<Exception & { id: string }>[];
+  /** The integration register (approved third-party apps and their scopes); absent = none configured. */
+  integrations?: Sourced<RegisterEntry & { id: string }>[];
   /** The files each kind was loaded from (a configured file with no record is still listed). */
-  files?: { grants: string[]; owners: string[]; people: string[]; exceptions: string[] };
+  files?: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; integrations?: string[] };
 }
 
 async function loadKind<T>(files: string[], key: string, schema: z.ZodType<T>, required: string[], issues: InputIssue[]): Promise<Sourced<T>[]> {
@@ -115,7 +144,7 @@ function describe(i: z.core.$ZodIssue, value: Record<string, unknown>): string {
   return i.message;
 }
 
-export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[] }): Promise<Authority> {
+export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; integrations?: string[] }): Promise<Authority> {
   const issues: InputIssue[] = [];
   const grants = (await loadKind(files.grants, 'grants', Grant, ['provider', 'identity'], issues))
     .map((g) => ({ ...g, value: { ...g.value, id: g.value.id ?? `${basename(g.file)}:${g.line}` } }));
@@ -123,11 +152,14 @@ export async function loadAuthority(files: { grants: string[]; owners: string[];
   const people = await loadKind(files.people, 'people', Person, ['id', 'status'], issues);
   const exceptions = (await loadKind(files.exceptions, 'exceptions', Exception, ['reason', 'expires_at'], issues))
     .map((x) => ({ ...x, value: { ...x.value, id: x.value.id ?? `${basename(x.file)}:${x.line}` } }));
+  const integrations = (await loadKind(files.integrations ?? [], 'integrations', RegisterEntry, ['provider', 'app_id', 'approved_scopes'], issues))
+    .map((x) => ({ ...x, value: { ...x.value, id: x.value.id ?? `${basename(x.file)}:${x.line}` } }));
   duplicates(grants, 'grant', issues);
   duplicates(people, 'person', issues);
   duplicates(exceptions, 'exception', issues);
+  duplicates(integrations, 'integration register entry', issues);
   if (issues.length) throw new InputError(issues);
-  return { grants, owners, people, exceptions, files };
+  return { grants, owners, people, exceptions, integrations, files };
 }
 
 function duplicates(items: Sourced<{ id?: string }>[], what: string, issues: InputIssue[]): void {
@@ -166,4 +198,11 @@ export async function storeAuthority(store: Store, runId: string, a: Authority):
       reason: x.reason, ticket: x.ticket ?? null, owner: x.owner ?? null, expires_at: x.expires_at, file, line });
   }
   xw.close();
+  const rw = await store.writer('integration_register');
+  for (const { file, line, value: r } of a.integrations ?? []) {
+    rw.append({ run_id: runId, entry_id: r.id, provider: r.provider, tenant: r.tenant, app_id: r.app_id, name: r.name ?? null,
+      approved_scopes: r.approved_scopes, max_level: r.max_level ?? null, owner: r.owner ?? null, approver: r.approver ?? null,
+      ticket: r.ticket ?? null, approved_at: r.approved_at, expires_at: r.expires_at, justification: r.justification ?? null, file, line });
+  }
+  rw.close();
 }

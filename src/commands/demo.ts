@@ -77,12 +77,13 @@ export const command: Command<DemoArgs> = {
         owners: [...saas.owners, ...parts.flatMap((p) => p.authority.owners)],
         people: mergePeople([...saas.people, ...parts.flatMap((p) => p.authority.people)]),
         exceptions: saas.exceptions,
+        integrations: [...saas.integrations, ...parts.flatMap((p) => p.integrations ?? [])],
       };
-      for (const k of ['grants', 'owners', 'people', 'exceptions'] as const) writeFileSync(join(dir, `${k}.yaml`), stringify({ [k]: authority[k] }));
+      for (const k of ['grants', 'owners', 'people', 'exceptions', 'integrations'] as const) writeFileSync(join(dir, `${k}.yaml`), stringify({ [k]: authority[k] }));
       const config = {
         database: settings.db,
         sources: [{ name: 'saas-export', type: 'file', options: { path: 'inventory', provider: 'saas', tenant: 'acme-saas' } }, ...parts.flatMap((p) => p.sources)],
-        authority: { grants: 'grants.yaml', owners: 'owners.yaml', people: 'people.yaml', exceptions: 'exceptions.yaml' },
+        authority: { grants: 'grants.yaml', owners: 'owners.yaml', people: 'people.yaml', exceptions: 'exceptions.yaml', integrations: 'integrations.yaml' },
         reports: { out_dir: settings.outDir, formats: settings.formats },
       };
       const configFile = join(dir, 'nhi-recon.yaml');

@@ -43,6 +43,7 @@ export const Authority = z.strictObject({
   owners: FileList.default([]).describe('Identity owner record files.'),
   people: FileList.default([]).describe('People directory exports.'),
   exceptions: FileList.default([]).describe('Exception (mute) files: findings suppressed until the exception expires.'),
+  integrations: FileList.default([]).describe('Integration register files: approved third-party apps (app id, scope globs, owner, ticket, expiry).'),
   required: z.boolean().default(true).describe('Fail the run when no grant file is configured (everything would look ungranted).'),
 });
 
@@ -112,7 +113,7 @@ export const Config = z.strictObject({
   database: z.string().default('nhi-recon.duckdb').describe('DuckDB file; relative paths are relative to the config file.'),
   memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i).default('2GB').describe('DuckDB memory limit; beyond it queries spill to disk.'),
   sources: z.array(Source).default([]),
-  authority: Authority.default({ grants: [], owners: [], people: [], exceptions: [], required: true }),
+  authority: Authority.default({ grants: [], owners: [], people: [], exceptions: [], integrations: [], required: true }),
   policy: Policy.default({ stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365, providers: {}, disabled_rules: [] }),
   reports: Reports.default({ out_dir: 'reports', formats: ['json', 'csv', 'ocsf', 'markdown', 'html'], fail_on: 'none', include_resolved: true }),
   protected: z.array(Protected).default([]).describe('Break-glass identities never touched by remediation.'),

@@ -48,6 +48,22 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
     `CREATE OR REPLACE TEMP VIEW cur_people AS SELECT * FROM people WHERE run_id = ${arun}`,
     `CREATE OR REPLACE TEMP VIEW cur_person_logins AS SELECT * FROM person_logins WHERE run_id = ${arun}`,
     `CREATE OR REPLACE TEMP VIEW cur_exceptions AS SELECT * FROM exceptions WHERE run_id = ${arun}`,
+    // The integration register: approved apps with their scope globs. An entry past its expiry approves nothing
+    // (in_force false); rules still see it, to say so in the finding's reason.
+    `CREATE OR REPLACE TEMP VIEW cur_register AS
+       SELECT r.* EXCLUDE (approved_scopes), CAST(r.approved_scopes AS VARCHAR[]) AS approved_scopes,
+         (r.expires_at IS NULL OR r.expires_at > (SELECT now FROM params)) AND (r.approved_at IS NULL OR r.approved_at <= (SELECT now FROM params)) AS in_force
+       FROM integration_register r WHERE r.run_id = ${arun}`,
+    // Each integration × the register entries naming it (provider, tenant glob, app id glob), in force or not.
+    `CREATE OR REPLACE TEMP VIEW integration_entries AS
+       SELECT i.source, i.tenant, i.ref, r.entry_id, r.in_force, r.approved_scopes, r.max_level, r.owner AS entry_owner, r.ticket, r.expires_at AS entry_expires_at
+       FROM cur_integrations i JOIN cur_register r
+         ON r.provider = i.provider AND (r.tenant = '*' OR i.tenant GLOB r.tenant) AND i.app_id GLOB r.app_id`,
+    // Integrations the register judges: every third-party one, and first-party ones the register lists. Their scopes
+    // are judged against the register, not grants (ungranted-access and over-privileged leave them alone).
+    `CREATE OR REPLACE TEMP VIEW register_judged AS
+       SELECT i.source, i.tenant, i.ref FROM cur_integrations i
+       WHERE i.third_party OR EXISTS (SELECT 1 FROM integration_entries x WHERE x.source = i.source AND x.tenant = i.tenant AND x.ref = i.ref)`,
 
     // Thresholds per provider present in the run, falling back to the defaults.
     `CREATE OR REPLACE TEMP TABLE policy_overrides (provider VARCHAR, stale_days INTEGER, grace_days INTEGER, max_age_days INTEGER, max_lifetime_days INTEGER)`,

@@ -136,6 +136,11 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 8,
+    description: 'integration_register: the approved integrations of each authority snapshot',
+    sql: [createTableSql(TABLES.integration_register)],
+  },
+  {
     version: 10,
     description: 'deliveries: one thread per finding and routing destination (external id, state, last content hash); delivery_log: every attempt',
     sql: [

@@ -73,6 +73,16 @@ export const TABLES = {
       c('expires_at', 'TIMESTAMP'), c('file', 'VARCHAR'), c('line', 'INTEGER'),
     ],
   },
+  // migration 8: the integration register of an authority snapshot (approved apps and the scope globs they may hold).
+  integration_register: {
+    name: 'integration_register',
+    columns: [
+      c('run_id', 'VARCHAR', true), c('entry_id', 'VARCHAR', true), c('provider', 'VARCHAR', true), c('tenant', 'VARCHAR', true),
+      c('app_id', 'VARCHAR', true), c('name', 'VARCHAR'), c('approved_scopes', 'JSON', true), c('max_level', 'VARCHAR'),
+      c('owner', 'VARCHAR'), c('approver', 'VARCHAR'), c('ticket', 'VARCHAR'), c('approved_at', 'TIMESTAMP'),
+      c('expires_at', 'TIMESTAMP'), c('justification', 'VARCHAR'), c('file', 'VARCHAR'), c('line', 'INTEGER'),
+    ],
+  },
   source_runs: {
     name: 'source_runs',
     columns: [

@@ -1,7 +1,7 @@
 // One harness for every rule's cases: seed canonical rows and authority records for a run, reconcile at a fixed
 // time, and return the findings. Cases are data (seed + expectation), so a new rule never needs a new runner.
 import { Credential, Entitlement, Identity, type CredentialInput, type EntitlementInput, type IdentityInput } from '../../src/model/index.js';
-import { Grant, Owner, Person, Exception, storeAuthority, type Authority } from '../../src/authority/index.js';
+import { Grant, Owner, Person, Exception, RegisterEntry, storeAuthority, type Authority } from '../../src/authority/index.js';
 import { createRun, setRunStage } from '../../src/store/runs.js';
 import { reconcile } from '../../src/reconcile/engine.js';
 import type { Store } from '../../src/store/store.js';
@@ -20,6 +20,8 @@ export interface Seed {
   owners?: Record<string, unknown>[];
   people?: Record<string, unknown>[];
   exceptions?: Record<string, unknown>[];
+  /** Integration register entries. */
+  integrations?: Record<string, unknown>[];
   /** Tenant statuses; default: every (source, tenant) seen is complete. */
   sourceRuns?: { source?: string; provider?: string; tenant: string; status: 'complete' | 'partial' | 'failed' }[];
 }
@@ -63,6 +65,7 @@ export async function seedRun(store: Store, seed: Seed, now = NOW): Promise<stri
       owners: (seed.owners ?? []).map((o) => loc(Owner.parse(o))) as Authority['owners'],
       people: (seed.people ?? []).map((p) => loc(Person.parse(p))) as Authority['people'],
       exceptions: (seed.exceptions ?? []).map((x, i) => loc({ id: `x${i + 1}`, ...Exception.parse(x) })) as Authority['exceptions'],
+      integrations: (seed.integrations ?? []).map((r, i) => loc({ ...RegisterEntry.parse(r), id: (r.id as string | undefined) ?? `r${i + 1}` })) as Authority['integrations'],
     };
     authority.grants.forEach((g, i) => { g.value.id = (seed.grants![i]!.id as string | undefined) ?? g.value.id; });
     await storeAuthority(store, runId, authority);

@@ -209,8 +209,20 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
 
   const installationsTask = skip.has('app_installations') ? null : scope('GitHub App installations', async () => {
     type Inst = Parameters<typeof M.installationRecords>[1];
-    for (const i of await list<Inst>(client, 'GET /orgs/{org}/installations', { org }, 'installations')) {
-      const rec = M.installationRecords(org, i);
+    const insts = await list<Inst>(client, 'GET /orgs/{org}/installations', { org }, 'installations');
+    // Who publishes each App decides first- or third-party: one call per distinct App, before any record is written.
+    const apps = new Map<string, M.AppInfo | null>();
+    await Promise.all([...new Set(insts.map((i) => i.app_slug))].map(async (slug) => {
+      try {
+        const a = (await client.request('GET /apps/{app_slug}', { app_slug: slug })).data as { name?: string; owner?: { login?: string; slug?: string; type?: string } | null };
+        apps.set(slug, { owner: a.owner?.login ?? a.owner?.slug ?? null, owner_type: a.owner?.type ?? null, name: a.name ?? null });
+      } catch (e) {
+        if (statusOf(rootCause(e)) !== 404) throw e;
+        apps.set(slug, null); // a private App: only its owner can install it
+      }
+    }));
+    for (const i of insts) {
+      const rec = M.installationRecords(org, i, apps.get(i.app_slug) ?? null);
       sink.identity(rec.identity);
       for (const e of rec.entitlements) sink.entitlement(e);
     }

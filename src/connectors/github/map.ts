@@ -40,7 +40,8 @@ export type ParsedRef =
   | { type: 'repo_secret'; org: string; repo: string; name: string }
   | { type: 'env_secret'; org: string; repo: string; env: string; name: string }
   | { type: 'fine_grained_pat'; org: string; id: number }
-  | { type: 'credential_authorization'; org: string; id: number };
+  | { type: 'credential_authorization'; org: string; id: number }
+  | { type: 'app_installation'; org: string; id: number };
 
 /** The inverse of `ref` for the refs remediation acts on; null for anything else. */
 export function parseRef(r: string): ParsedRef | null {
@@ -55,6 +56,7 @@ export function parseRef(r: string): ParsedRef | null {
   if (p[0] === 'secret' && p.length === 2) return { type: 'org_secret', org, name: p[1]! };
   if (p[0] === 'fine_grained_pat' && p.length === 2 && /^\d+$/.test(p[1]!)) return { type: 'fine_grained_pat', org, id: Number(p[1]) };
   if (p[0] === 'credential_authorization' && p.length === 2 && /^\d+$/.test(p[1]!)) return { type: 'credential_authorization', org, id: Number(p[1]) };
+  if (p[0] === 'app_installation' && p.length === 2 && /^\d+$/.test(p[1]!)) return { type: 'app_installation', org, id: Number(p[1]) };
   const repo = p[0]!;
   if (p.length === 1) return { type: 'repo', org, repo };
   if (p[1] === 'collaborator' && p.length === 3) return { type: 'collaborator', org, repo, login: p[2]! };
@@ -217,16 +219,34 @@ export function credAuthCredential(org: string, c: CredAuth): CredentialInput {
   };
 }
 
+/** The App behind an installation (GET /apps/{app_slug}); null when GitHub does not show it (a private App). */
+export interface AppInfo { owner: string | null; owner_type: string | null; name: string | null }
+
+/** Organisation-level App permissions reach the whole organisation, whatever the repository selection. */
+const ORG_LEVEL_PERMS = /^(organization_.+|members)$/;
+
+/**
+ * A GitHub App installation as an integration (model IntegrationFacts): app_id is the App's slug (the name in
+ * github.com/apps/<slug> that a register entry names); it is third-party when the App's owner is not the organisation.
+ * A private App (GitHub answers 404 for it) can only be installed by its owner, so it counts as the organisation's own.
+ * Each permission is a scope (ScopeFacts): tenant-wide when the App reaches all repositories or it is an
+ * organisation-level permission; consent 'installation'. GitHub does not record who installed an App (only the audit
+ * log does), nor whether its publisher is verified, so consented_by and verified_publisher stay null.
+ */
 export function installationRecords(org: string, i: { id: number; app_id: number; app_slug: string; repository_selection: string; permissions: Record<string, string>;
-  created_at: string; updated_at: string; suspended_at: string | null; suspended_by?: { login: string } | null; events?: string[] }): { identity: IdentityInput; entitlements: EntitlementInput[] } {
+  created_at: string; updated_at: string; suspended_at: string | null; suspended_by?: { login: string } | null; events?: string[] }, app: AppInfo | null = null): { identity: IdentityInput; entitlements: EntitlementInput[] } {
   const r = ref.installation(org, i.id);
+  const thirdParty = !!app?.owner && app.owner.toLowerCase() !== org.toLowerCase();
   const identity: IdentityInput = { ref: r, kind: 'app', name: i.app_slug, human: false, created_at: d(i.created_at), last_used_known: false,
     disabled: !!i.suspended_at, attributes: { app_id: i.app_id, repository_selection: i.repository_selection, permissions: i.permissions,
-      suspended_at: i.suspended_at, suspended_by: i.suspended_by?.login ?? null, events: i.events ?? [] } };
+      suspended_at: i.suspended_at, suspended_by: i.suspended_by?.login ?? null, events: i.events ?? [],
+      integration: { app_id: i.app_slug, kind: 'app_installation', publisher: app?.owner ?? null, verified_publisher: null, third_party: thirdParty,
+        multi_tenant: null, consented_by: null } } };
   const entitlements: EntitlementInput[] = Object.entries(i.permissions).map(([perm, access]) => {
     const { level, privileged } = permissionSetLevel({ [perm]: access });
     return { ref: `${r}/permission/${perm}`, identity_ref: r, identity_name: i.app_slug, resource_ref: ref.org(org), permission: `${perm}:${access}`,
-      level, privileged, via: 'direct', attributes: { repository_selection: i.repository_selection } };
+      level, privileged, via: 'direct', attributes: { repository_selection: i.repository_selection,
+        scope: { tenant_wide: i.repository_selection === 'all' || ORG_LEVEL_PERMS.test(perm), consent: 'installation', consented_by: null } } };
   });
   return { identity, entitlements };
 }

@@ -22,6 +22,8 @@ export const ACTIONS: ActionSpec[] = [
     description: 'Remove a SAML SSO credential authorization (DELETE /orgs/{org}/credential-authorizations/{credential_id}); the credential loses access to the organisation.' },
   { operation: 'delete-secret', kind: 'delete', subject: 'credential', kinds: ['stored_secret'], reversible: false,
     description: 'Delete an Actions secret at organisation, repository or environment level (its value cannot be restored).' },
+  { operation: 'suspend-app-installation', kind: 'disable', subject: 'identity', kinds: ['app'], reversible: true,
+    description: "Suspend a GitHub App installation (PUT /app/installations/{installation_id}/suspended); rollback unsuspends (DELETE). GitHub accepts this only with the JWT of the App that owns the installation: with token auth, or for another App's installation, it is refused (uninstall those in the organisation's settings)." },
 ];
 
 const OP_REF: Record<string, ParsedRef['type'][]> = {
@@ -32,6 +34,7 @@ const OP_REF: Record<string, ParsedRef['type'][]> = {
   'revoke-fine-grained-pat': ['fine_grained_pat'],
   'remove-credential-authorization': ['credential_authorization'],
   'delete-secret': ['org_secret', 'repo_secret', 'env_secret'],
+  'suspend-app-installation': ['app_installation'],
 };
 
 const API_PERMISSION: Record<string, string> = { read: 'pull', triage: 'triage', write: 'push', maintain: 'maintain', admin: 'admin' };
@@ -47,6 +50,22 @@ export function githubRemediation(installationFor: InstallationFor): Remediation
     if (!p) throw new Error(`not a GitHub ref this connector can act on: ${t.ref}`);
     if (operation && !OP_REF[operation]?.includes(p.type)) throw new Error(`operation ${operation} does not apply to ${t.ref} (${p.type})`);
     return p;
+  };
+
+  /**
+   * The App's own JWT client, only for an installation of that App: GitHub lets an App suspend its own installations
+   * and nobody else's, so anything else is refused here, before any call, with what to do instead.
+   */
+  const appJwtClient = async (ctx: ConnectorContext<GitHubOptions>, installationId: number, before: TargetState): Promise<Client> => {
+    const app = ctx.options.app;
+    const slug = String(before.state.app_slug ?? 'unknown');
+    if (!app) {
+      throw new Error(`refused: suspending App installation ${installationId} (${slug}) needs the JWT of the App that owns it; this source authenticates with a token. Uninstall or suspend it in the organisation's settings (Settings → GitHub Apps), or configure \`app\` auth as that App.`);
+    }
+    if (Number(before.state.app_id) !== app.app_id) {
+      throw new Error(`refused: App installation ${installationId} belongs to App ${String(before.state.app_id)} (${slug}), not to the configured App ${app.app_id}; GitHub lets only the owning App suspend it. Uninstall or suspend it in the organisation's settings (Settings → GitHub Apps).`);
+    }
+    return createClient({ options: ctx.options, env: ctx.env, http: { ...ctx.http('*'), cache: null }, signal: ctx.signal });
   };
 
   const gone = (evidence: Record<string, unknown>): TargetState => ({ exists: false, active: false, last_used_at: null, state: evidence });
@@ -110,6 +129,25 @@ export function githubRemediation(installationFor: InstallationFor): Remediation
         const s = r.data as { updated_at?: string; visibility?: string };
         return { exists: true, active: true, last_used_at: null, state: { name: p.name, updated_at: s.updated_at ?? null, visibility: s.visibility ?? null } };
       }
+      case 'app_installation': {
+        // The configured App reads its own installation with its JWT: once suspended, the installation token that
+        // the organisation listing needs is refused, so this is the only read-back that still works.
+        if (ctx.options.app) {
+          const jwt = createClient({ options: ctx.options, env: ctx.env, http: { ...ctx.http('*'), cache: null }, signal: ctx.signal });
+          const own = await get404(() => jwt.request('GET /app/installations/{installation_id}', { installation_id: p.id }));
+          const i = own?.data as { id: number; app_id: number; app_slug: string; suspended_at: string | null; repository_selection?: string; account?: { login?: string } | null } | undefined;
+          if (i && (i.account?.login ?? p.org).toLowerCase() === p.org.toLowerCase()) {
+            return { exists: true, active: !i.suspended_at, last_used_at: null,
+              state: { installation_id: i.id, app_id: i.app_id, app_slug: i.app_slug, suspended_at: i.suspended_at, repository_selection: i.repository_selection ?? null, read_as: 'app' } };
+          }
+        }
+        const list = await listAll<{ id: number; app_id: number; app_slug: string; suspended_at: string | null; repository_selection?: string }>(
+          c, 'GET /orgs/{org}/installations', { params: { org: p.org }, key: 'installations', maxPages });
+        const hit = list.find((x) => x.id === p.id);
+        return hit ? { exists: true, active: !hit.suspended_at, last_used_at: null,
+          state: { installation_id: hit.id, app_id: hit.app_id, app_slug: hit.app_slug, suspended_at: hit.suspended_at, repository_selection: hit.repository_selection ?? null } }
+          : gone({ checked: 'App installations', installation_id: p.id });
+      }
       default:
         throw new Error(`no read for ${t.ref}`);
     }
@@ -118,7 +156,7 @@ export function githubRemediation(installationFor: InstallationFor): Remediation
   return {
     actions: ACTIONS,
     read,
-    async execute(ctx, operation, t) {
+    async execute(ctx, operation, t, before) {
       const p = target(t, operation);
       const c = await clientFor(ctx, p.org);
       let res: { status: number };
@@ -132,6 +170,7 @@ export function githubRemediation(installationFor: InstallationFor): Remediation
         case 'org_secret': res = await c.request('DELETE /orgs/{org}/actions/secrets/{secret_name}', { org: p.org, secret_name: p.name }); break;
         case 'repo_secret': res = await c.request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', { owner: p.org, repo: p.repo, secret_name: p.name }); break;
         case 'env_secret': res = await c.request('DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}', { owner: p.org, repo: p.repo, environment_name: p.env, secret_name: p.name }); break;
+        case 'app_installation': res = await (await appJwtClient(ctx, p.id, before)).request('PUT /app/installations/{installation_id}/suspended', { installation_id: p.id }); break;
         default: throw new Error(`no operation ${operation} for ${t.ref}`);
       }
       return { operation, ref: t.ref, status: res.status };
@@ -155,6 +194,11 @@ export function githubRemediation(installationFor: InstallationFor): Remediation
         const permission = API_PERMISSION[String(before.state.permission)] ?? String(before.state.permission ?? 'pull');
         const r = await c.request('PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}', { org: p.org, team_slug: p.slug, owner: p.org, repo: p.repo, permission });
         return { operation, ref: t.ref, status: r.status, permission };
+      }
+      if (p.type === 'app_installation') {
+        if (before.state.suspended_at) return { operation, ref: t.ref, restored: false, reason: `it was already suspended before (since ${String(before.state.suspended_at)})` };
+        const r = await (await appJwtClient(ctx, p.id, before)).request('DELETE /app/installations/{installation_id}/suspended', { installation_id: p.id });
+        return { operation, ref: t.ref, status: r.status, unsuspended: true };
       }
       if (p.type === 'deploy_key') {
         const s = before.state as { title: string; key: string; read_only: boolean };

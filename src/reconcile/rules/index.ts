@@ -14,10 +14,20 @@ import { rule as unrotatedCredential } from './unrotated-credential.js';
 import { rule as nonExpiringCredential } from './non-expiring-credential.js';
 import { rule as unfulfilledGrant } from './unfulfilled-grant.js';
 import { rule as expiredException } from './expired-exception.js';
+import { rule as unapprovedIntegration } from './unapproved-integration.js';
+import { rule as integrationScopeUnapproved } from './integration-scope-unapproved.js';
+import { rule as thirdPartyTenantWideAccess } from './third-party-tenant-wide-access.js';
+import { rule as staleIntegration } from './stale-integration.js';
+import { rule as integrationConsenterDeparted } from './integration-consenter-departed.js';
+import { rule as unverifiedPublisherWrite } from './unverified-publisher-write.js';
+import { rule as integrationCredentialAge } from './integration-credential-age.js';
 
 export const RULES: Rule[] = [
   leakedCredential, departedPersonAccess, usedAfterExpiry, ungrantedAccess, expiredGrant, overPrivileged, standingPrivilege,
   orphanedIdentity, staleIdentity, staleCredential, unrotatedCredential, nonExpiringCredential, unfulfilledGrant, expiredException,
+  // Integrations (third-party apps): judged against the integration register.
+  unapprovedIntegration, integrationScopeUnapproved, thirdPartyTenantWideAccess, unverifiedPublisherWrite, integrationConsenterDeparted,
+  staleIntegration, integrationCredentialAge,
 ];
 
 export function ruleById(id: string): Rule | undefined {

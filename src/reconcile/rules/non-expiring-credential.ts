@@ -5,7 +5,7 @@ export const rule: Rule = {
   title: 'Credential that never expires',
   subject: 'credential',
   severity: { none: 'low', read: 'low', write: 'medium', admin: 'high', owner: 'high' },
-  description: 'An active credential has no expiry although its provider supports one, or its lifetime exceeds `max_credential_lifetime_days`.',
+  description: 'An active credential has no expiry although its provider supports one, or its lifetime exceeds `max_credential_lifetime_days`. Credentials of integrations are reported as integration-credential-age instead.',
   why: 'An expiry is the one control that still works when everything else is forgotten; a credential without one outlives its purpose by design.',
   fix: 'Replace it with a credential that expires within the policy (or a short-lived token from workload identity federation).',
   standards: { owasp_nhi: ['NHI7:2025 Long-Lived Secrets'], nist_csf: ['PR.AA-01'] },
@@ -22,5 +22,7 @@ export const rule: Rule = {
     LEFT JOIN identity_access a ON a.source = c.source AND a.tenant = c.tenant AND a.identity_ref = c.identity_ref
     LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
     WHERE c.status = 'active' AND coalesce(c.expiry_supported, true) AND c.kind NOT IN ('mfa_device', 'password')
-      AND (c.expires_at IS NULL OR c.expires_at > coalesce(c.created_at, x.now) + to_days(p.max_lifetime_days))`,
+      AND (c.expires_at IS NULL OR c.expires_at > coalesce(c.created_at, x.now) + to_days(p.max_lifetime_days))
+      -- An integration's credentials are reported by integration-credential-age, with the app and publisher.
+      AND NOT EXISTS (SELECT 1 FROM cur_integrations ig WHERE ig.source = c.source AND ig.tenant = c.tenant AND ig.ref = c.identity_ref)`,
 };

@@ -5,7 +5,7 @@ export const rule: Rule = {
   title: 'More access than approved',
   subject: 'entitlement',
   severity: { none: 'low', read: 'medium', write: 'high', admin: 'critical', owner: 'critical' },
-  description: 'The entitlement exceeds what its valid grants allow (a higher level or another permission), or it is an admin or wildcard permission on a non-human identity that no grant names. An identity\'s combined access (a summary entitlement) is judged against the approved entitlements it combines: it is a finding only when the combination reaches beyond them. Provider-managed identities are not judged: the provider sets their scope.',
+  description: 'The entitlement exceeds what its valid grants allow (a higher level or another permission), or it is an admin or wildcard permission on a non-human identity that no grant names. An identity\'s combined access (a summary entitlement) is judged against the approved entitlements it combines: it is a finding only when the combination reaches beyond them. Provider-managed identities are not judged: the provider sets their scope. Scopes of integrations the integration register judges (third-party ones, and first-party ones it lists) are judged by integration-scope-unapproved instead.',
   why: 'Excess privilege turns one leaked machine credential into control of the estate; admin on a machine identity must be a deliberate, named decision.',
   fix: 'Reduce the permission to what the grant allows (or split the identity), or record a grant naming this identity with the level it needs.',
   standards: { owasp_nhi: ['NHI5:2025 Overprivileged NHI'], nist_csf: ['PR.AA-05'] },
@@ -38,5 +38,7 @@ export const rule: Rule = {
     ) pc ON json_extract_string(e.attributes, '$.summary') = 'true' AND pc.source = e.source AND pc.tenant = e.tenant AND pc.identity_ref = e.identity_ref AND pc.resource_ref = e.resource_ref
     WHERE e.level <> 'none' AND NOT coalesce(i.provider_managed, false) AND (
       (s.n_valid > 0 AND NOT s.covered AND NOT coalesce(lvl_rank(e.level) <= pc.covered_rank, false))
-      OR ((lvl_rank(e.level) >= 3 OR e.permission LIKE '%*%') AND i.human IS NOT TRUE AND NOT s.covered_by_name AND NOT coalesce(lvl_rank(e.level) <= pc.named_rank, false)))`,
+      OR ((lvl_rank(e.level) >= 3 OR e.permission LIKE '%*%') AND i.human IS NOT TRUE AND NOT s.covered_by_name AND NOT coalesce(lvl_rank(e.level) <= pc.named_rank, false)))
+      -- A scope of an integration the register judges is approved (or not) by the register, not by grants.
+      AND NOT EXISTS (SELECT 1 FROM register_judged j WHERE j.source = e.source AND j.tenant = e.tenant AND j.ref = e.identity_ref AND json_exists(e.attributes, '$.scope'))`,
 };

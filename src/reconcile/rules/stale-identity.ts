@@ -5,7 +5,7 @@ export const rule: Rule = {
   title: 'Identity not used for a long time',
   subject: 'identity',
   severity: { none: 'low', read: 'low', write: 'medium', admin: 'high', owner: 'high' },
-  description: 'An enabled identity has not been used for `stale_days`, or was never used and is older than `grace_days`. Identities whose last use the provider does not report are not judged. Provider-managed identities are not judged (the provider removes them with the service); their leaked credentials still are.',
+  description: 'An enabled identity has not been used for `stale_days`, or was never used and is older than `grace_days`. Identities whose last use the provider does not report are not judged. Provider-managed identities are not judged (the provider removes them with the service); their leaked credentials still are. Integrations are reported as stale-integration instead.',
   why: 'Unused identities keep their access and credentials for nobody\'s benefit but an attacker\'s.',
   fix: 'Confirm with the owner, then disable the identity; delete it after a quiet period.',
   standards: { owasp_nhi: ['NHI1:2025 Improper Offboarding'], nist_csf: ['PR.AA-05'] },
@@ -22,5 +22,7 @@ export const rule: Rule = {
     LEFT JOIN owner_resolution o ON o.source = i.source AND o.tenant = i.tenant AND o.ref = i.ref
     WHERE NOT coalesce(i.disabled, false) AND NOT coalesce(i.provider_managed, false) AND coalesce(i.last_used_known, true) AND i.kind NOT IN ('group', 'team', 'public')
       AND ((i.last_used_at IS NOT NULL AND i.last_used_at < x.now - to_days(p.stale_days))
-        OR (i.last_used_at IS NULL AND i.created_at < x.now - to_days(p.grace_days)))`,
+        OR (i.last_used_at IS NULL AND i.created_at < x.now - to_days(p.grace_days)))
+      -- Integrations are reported by stale-integration, which also counts their credentials' and scopes' use.
+      AND NOT json_exists(coalesce(i.attributes, '{}'), '$.integration')`,
 };

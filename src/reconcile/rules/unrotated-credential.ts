@@ -5,7 +5,7 @@ export const rule: Rule = {
   title: 'Credential older than the rotation limit',
   subject: 'credential',
   severity: { none: 'low', read: 'low', write: 'medium', admin: 'high', owner: 'high' },
-  description: 'An active credential was last rotated (or, if never, created) more than `max_credential_age_days` ago.',
+  description: 'An active credential was last rotated (or, if never, created) more than `max_credential_age_days` ago. Credentials of integrations are reported as integration-credential-age instead.',
   why: 'The longer a secret lives the more copies of it exist in laptops, logs and CI caches; rotation bounds the damage of a leak nobody noticed.',
   fix: 'Rotate it: create the new secret, move its consumers, then deactivate the old one; automate rotation where the store supports it.',
   standards: { owasp_nhi: ['NHI7:2025 Long-Lived Secrets', 'NHI4:2025 Insecure Authentication'], nist_csf: ['PR.AA-01', 'PR.DS-01'] },
@@ -22,5 +22,7 @@ export const rule: Rule = {
     LEFT JOIN identity_access a ON a.source = c.source AND a.tenant = c.tenant AND a.identity_ref = c.identity_ref
     LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
     WHERE c.status = 'active' AND c.kind NOT IN ('mfa_device', 'oauth_authorization')
-      AND coalesce(c.last_rotated_at, c.created_at) < x.now - to_days(p.max_age_days)`,
+      AND coalesce(c.last_rotated_at, c.created_at) < x.now - to_days(p.max_age_days)
+      -- An integration's credentials are reported by integration-credential-age, with the app and publisher.
+      AND NOT EXISTS (SELECT 1 FROM cur_integrations ig WHERE ig.source = c.source AND ig.tenant = c.tenant AND ig.ref = c.identity_ref)`,
 };

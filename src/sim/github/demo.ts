@@ -43,7 +43,13 @@ export function demoEstate(now = Date.now()): SimEstate {
     repos: [web, api, infra, docs],
     secrets: [{ ...secret('NPM_TOKEN', 700, 100), visibility: 'private', selected: [] }],
     installations: [{ id: 8101, app_id: 301, app_slug: 'release-bot', repository_selection: 'all', permissions: { contents: 'write', metadata: 'read', pull_requests: 'write' },
-      events: ['push'], created_at: ago(600), updated_at: ago(30), suspended_at: null, suspended_by: null }],
+      events: ['push'], created_at: ago(600), updated_at: ago(30), suspended_at: null, suspended_by: null },
+      // Third-party Apps (their owners are not acme): ci-insights is approved for reading code only, yet holds
+      // pull_requests: write on every repository; label-sync's register entry has expired.
+      { id: 8102, app_id: 302, app_slug: 'ci-insights', repository_selection: 'all', permissions: { contents: 'read', metadata: 'read', pull_requests: 'write' },
+        events: ['pull_request'], created_at: ago(200), updated_at: ago(10), suspended_at: null, suspended_by: null },
+      { id: 8103, app_id: 303, app_slug: 'label-sync', repository_selection: 'selected', permissions: { issues: 'write', metadata: 'read' },
+        events: ['issues'], created_at: ago(400), updated_at: ago(100), suspended_at: null, suspended_by: null }],
     roles: [{ id: 8132, name: 'security_manager', description: 'Security manager', base_role: null, permissions: ['read_organization_custom_org_role'], users: [], teams: [], source: 'Predefined' }],
     pats: [
       { id: 9101, owner: 'carol', token_id: 9901, token_name: 'carol-automation', repository_selection: 'subset', repos: ['web'], permissions: { repository: { contents: 'write', metadata: 'read' } },
@@ -58,7 +64,12 @@ export function demoEstate(now = Date.now()): SimEstate {
     alerts: [{ number: 1, secret_type: 'github_personal_access_token', secret_type_display_name: 'GitHub Personal Access Token',
       secret: `ghp_demoLeakedTokenNotReal0000${leakedLast8}`, repo: 'web', created_at: ago(6), state: 'open', validity: 'active' }],
   };
-  return { users, orgs: [org], tokens: [] };
+  const apps: SimEstate['apps'] = {
+    'release-bot': { id: 301, owner: 'acme', owner_type: 'Organization', name: 'Release Bot' },
+    'ci-insights': { id: 302, owner: 'insights-vendor', owner_type: 'Organization', name: 'CI Insights' },
+    'label-sync': { id: 303, owner: 'label-dev', owner_type: 'User', name: 'Label Sync' },
+  };
+  return { users, orgs: [org], tokens: [], apps };
 }
 
 export async function startDemo(opts: { latencyMs?: number } = {}): Promise<DemoParts> {
@@ -102,6 +113,13 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
         { id: 'dave', name: 'Dave Dev', email: 'dave@acme.example', status: 'active', team: 'platform', logins: { github: ['dave'] } },
       ],
     },
+    // The integration register: ci-insights may read code (not write pull requests); label-sync's approval lapsed.
+    integrations: [
+      { id: 'gh-app-1', provider: 'github', tenant: 'acme', app_id: 'ci-insights', name: 'CI Insights', approved_scopes: ['contents:read', 'metadata:read'],
+        max_level: 'read', owner: 'alice', approver: 'security-team', ticket: 'VRM-3', expires_at: day(180), justification: 'build analytics' },
+      { id: 'gh-app-2', provider: 'github', tenant: 'acme', app_id: 'label-sync', name: 'Label Sync', approved_scopes: ['issues:*', 'metadata:read'],
+        owner: 'bob', approver: 'security-team', ticket: 'VRM-4', expires_at: day(-15), justification: 'issue labelling (approval lapsed)' },
+    ],
     expect: [
       'ungranted-access', // ext-vendor's write on web (no grant)
       'orphaned-identity', // legacy-infra deploy key (no added_by) and the release-bot App (no owner)
@@ -114,6 +132,9 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
       'expired-grant', // dave's write on api, and api's deploy key
       'used-after-expiry', // api-deploy key used 5 days ago, its grant expired 30 days ago
       'unfulfilled-grant', // eve's approved access to docs-site does not exist
+      'unapproved-integration', // label-sync: its register entry expired 15 days ago
+      'integration-scope-unapproved', // ci-insights holds pull_requests:write, approved for read only
+      'third-party-tenant-wide-access', // ci-insights reaches every repository
     ],
     close: () => sim.close(),
   };

@@ -68,7 +68,13 @@ export interface SimEstate {
   /** Personal access tokens the simulator accepts (a classic org-owner token, typically). */
   tokens: string[];
   app?: SimApp;
+  /**
+   * Public Apps by slug, as GET /apps/{app_slug} shows them (owner decides first- or third-party). An installed App
+   * missing here is private: GitHub answers 404 to anyone but its owner.
+   */
+  apps?: Record<string, SimAppInfo>;
 }
+export interface SimAppInfo { id: number; owner: string; owner_type: 'Organization' | 'User'; name: string; description?: string | null }
 
 export interface GenerateOptions {
   seed?: number;
@@ -161,7 +167,8 @@ export function generateEstate(o: GenerateOptions): SimEstate {
       { id: id(), login: addUser('newhire'), email: null, role: 'direct_member', created_at: ago(5), inviter: members[0]!.login },
     ], teams, repos, secrets, installations, roles, pats, credentialAuthorizations, alerts: [],
   };
-  return { users, orgs: [orgRec], tokens: ['ghp_simulatedOrgOwnerToken000000000000'] };
+  // ci-app is the organisation's own App (first-party).
+  return { users, orgs: [orgRec], tokens: ['ghp_simulatedOrgOwnerToken000000000000'], apps: { 'ci-app': { id: 101, owner: org, owner_type: 'Organization', name: 'CI App' } } };
 }
 
 function hex8(s: string): string { return createHash('sha256').update(s).digest('hex').slice(0, 8); }

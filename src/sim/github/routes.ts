@@ -52,6 +52,10 @@ export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/app', status: 200 },
   { method: 'GET', path: '/app/installations', status: 200 },
   { method: 'POST', path: '/app/installations/{installation_id}/access_tokens', status: 201 },
+  { method: 'GET', path: '/app/installations/{installation_id}', status: 200 },
+  { method: 'PUT', path: '/app/installations/{installation_id}/suspended', status: 204 },
+  { method: 'DELETE', path: '/app/installations/{installation_id}/suspended', status: 204 },
+  { method: 'GET', path: '/apps/{app_slug}', status: 200 },
 ];
 
 /** Error bodies are checked against GitHub's basic-error shape. */

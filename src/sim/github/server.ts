@@ -5,7 +5,7 @@
 import { createHash, createPublicKey, randomBytes, verify as verifySig } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultPlan, serve, type Fault, type SimServer } from '../http.js';
-import type { RepoPermission, SimEstate, SimOrg, SimRepo, SimUser } from './estate.js';
+import type { RepoPermission, SimEstate, SimInstallation, SimOrg, SimRepo, SimUser } from './estate.js';
 import * as S from './shapes.js';
 
 export interface GitHubSimOptions {
@@ -360,9 +360,60 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
       return inst;
     }));
   });
+  // The App's own installations as org records (suspension lives there); only the App that owns one may see it.
+  const unlisted = new Map<number, SimInstallation>();
+  const ownInstallation = (id: string | undefined): { org: SimOrg; inst: SimInstallation } | null => {
+    const app = estate.app!;
+    const own = app.installations.find((i) => String(i.id) === id);
+    if (!own) return null;
+    const org = estate.orgs.find((o) => o.login === own.org)!;
+    let inst = org.installations.find((i) => i.id === own.id && i.app_id === app.id);
+    if (!inst) {
+      // Not listed in the organisation's estate: kept aside, so reading it never changes what a collection sees.
+      inst = unlisted.get(own.id) ?? { id: own.id, app_id: app.id, app_slug: app.slug, repository_selection: 'all', permissions: appPermissions, events: [],
+        created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z', suspended_at: null, suspended_by: null };
+      unlisted.set(own.id, inst);
+    }
+    return { org, inst };
+  };
+  route('GET', '/app/installations/{installation_id}', (c) => {
+    const own = ownInstallation(c.params.installation_id);
+    if (!own) return notFound(c);
+    const inst = S.installation(c.api, own.org, own.inst, own.inst.suspended_by ? user(own.inst.suspended_by) : null);
+    inst.account = { ...(inst.account as object), name: own.org.login, slug: own.org.login, created_at: own.org.created_at, updated_at: own.org.created_at };
+    send(c, 200, inst);
+  });
+  route('PUT', '/app/installations/{installation_id}/suspended', (c) => {
+    const own = ownInstallation(c.params.installation_id);
+    if (!own) return notFound(c);
+    own.inst.suspended_at ??= new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    noContent(c);
+  });
+  route('DELETE', '/app/installations/{installation_id}/suspended', (c) => {
+    const own = ownInstallation(c.params.installation_id);
+    if (!own) return notFound(c);
+    own.inst.suspended_at = null;
+    own.inst.suspended_by = null;
+    noContent(c);
+  });
+  route('GET', '/apps/{app_slug}', (c) => {
+    const slug = c.params.app_slug;
+    const own = estate.app && estate.app.slug === slug ? { id: estate.app.id, owner: 'nhi-recon-owner', owner_type: 'User' as const, name: slug, description: null } : undefined;
+    const a = own ?? estate.apps?.[slug ?? ''];
+    if (!a || !slug) return notFound(c);
+    const ownerOrg = estate.orgs.find((o) => o.login === a.owner);
+    const owner = a.owner_type === 'Organization'
+      ? (ownerOrg ? S.orgAsUser(c.api, ownerOrg) : { ...S.simpleUser(c.api, user(a.owner)), type: 'Organization' })
+      : S.simpleUser(c.api, user(a.owner));
+    send(c, 200, { id: a.id, slug, node_id: `MDM6QXBw${a.id}`, client_id: `Iv1.${a.id}`, owner, name: a.name, description: a.description ?? null,
+      external_url: 'https://example.invalid', html_url: `${c.api.replace(/\/api\/v3$/, '')}/apps/${slug}`, created_at: '2024-01-01T00:00:00Z',
+      updated_at: '2024-01-01T00:00:00Z', permissions: {}, events: [] });
+  });
   route('POST', '/app/installations/{installation_id}/access_tokens', (c) => {
     const inst = estate.app!.installations.find((i) => String(i.id) === c.params.installation_id);
     if (!inst) return notFound(c);
+    // A suspended installation gets no token (GitHub: 403).
+    if (ownInstallation(c.params.installation_id)?.inst.suspended_at) return fail(c, 403, 'This installation has been suspended');
     const token = `ghs_${randomBytes(18).toString('hex')}`;
     const expires = Date.now() + 3600_000;
     installationTokens.set(token, { installation: inst.id, org: inst.org, expires });
@@ -374,7 +425,7 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
     const m = /^(?:token|bearer)\s+(.+)$/i.exec(h);
     if (!m) return 'Requires authentication';
     const cred = m[1]!.trim();
-    if (path.startsWith('/app')) {
+    if (path === '/app' || path.startsWith('/app/')) {
       const app = estate.app;
       if (!app || !verifyJwt(cred, app)) return 'A JSON web token could not be decoded';
       return { kind: 'jwt', key: `app:${app.id}` };

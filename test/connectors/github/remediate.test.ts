@@ -47,7 +47,7 @@ describe('github connector: remediation', () => {
   it('declares every operation of the issue', () => {
     expect(remediation.actions.map((a) => a.operation).sort()).toEqual([
       'delete-deploy-key', 'delete-secret', 'remove-credential-authorization', 'remove-outside-collaborator',
-      'remove-repo-collaborator', 'remove-team-repo-access', 'revoke-fine-grained-pat',
+      'remove-repo-collaborator', 'remove-team-repo-access', 'revoke-fine-grained-pat', 'suspend-app-installation',
     ]);
   });
 

@@ -79,6 +79,8 @@ const CALLS: Call[] = [
   { route: 'POST /app/installations/{installation_id}/access_tokens', path: '/app/installations/5/access_tokens', auth: 'jwt' },
   { route: 'GET /app', path: '/app', auth: 'jwt' },
   { route: 'GET /app/installations', path: '/app/installations', auth: 'jwt' },
+  { route: 'GET /app/installations/{installation_id}', path: '/app/installations/5', auth: 'jwt' },
+  { route: 'GET /apps/{app_slug}', path: '/apps/nhi-recon' },
   { route: 'GET /orgs/{org}', path: '/orgs/acme' },
   { route: 'GET /orgs/{org}/members', path: '/orgs/acme/members?per_page=3&page=2' },
   { route: 'GET /orgs/{org}/organization-roles', path: '/orgs/acme/organization-roles' },
@@ -120,6 +122,8 @@ const CALLS: Call[] = [
   { route: 'POST /orgs/{org}/personal-access-tokens/{pat_id}', path: '/orgs/acme/personal-access-tokens/{pat}', body: { action: 'revoke' }, auth: 'installation' },
   { route: 'DELETE /orgs/{org}/credential-authorizations/{credential_id}', path: '/orgs/acme/credential-authorizations/{cred}' },
   { route: 'DELETE /orgs/{org}/outside_collaborators/{username}', path: '/orgs/acme/outside_collaborators/contractor1' },
+  { route: 'PUT /app/installations/{installation_id}/suspended', path: '/app/installations/5/suspended', auth: 'jwt' },
+  { route: 'DELETE /app/installations/{installation_id}/suspended', path: '/app/installations/5/suspended', auth: 'jwt' },
 ];
 
 describe(`github simulator contract (${fixture.source})`, () => {
