@@ -132,7 +132,9 @@ export async function collectSubscription(ctx: Ctx, subscription: string, sink: 
       privileged: role.mapping.privileged,
       via: inherited ? 'inherited' as const : 'direct' as const,
       path: inherited ? scope : null,
-      attrs: { role_name: role.name, role_type: role.type, role_definition_id: roleId, role_reasons: role.mapping.reasons, principal_id: principalId, principal_type: type ?? null, scope },
+      attrs: { role_name: role.name, role_type: role.type, role_definition_id: roleId, role_reasons: role.mapping.reasons, principal_id: principalId, principal_type: type ?? null,
+        // Named arm_scope: `attributes.scope` is the model's ScopeFacts (an integration's scope), read by cur_integration_scopes.
+        arm_scope: scope },
     };
   };
 

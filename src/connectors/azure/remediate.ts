@@ -30,6 +30,8 @@ const attr = (t: Target, k: string): string => {
   if (typeof v !== 'string' || !v) throw new Error(`target ${t.ref} lacks attribute ${k}; collect it again with this version of the connector`);
   return v;
 };
+/** The ARM scope of an RBAC target; rows collected before it was renamed carry it as `scope`. */
+const armScope = (t: Target): string => (typeof t.attributes?.arm_scope === 'string' ? t.attributes.arm_scope : attr(t, 'scope'));
 const noSlash = (s: string) => s.replace(/^\/+/, '');
 const guidOf = (id: string) => id.split('/').pop()!.toLowerCase();
 const missing = (): TargetState => ({ exists: false, active: false, last_used_at: null, state: {} });
@@ -59,7 +61,7 @@ async function readAssignment(ctx: Ctx, t: Target): Promise<TargetState> {
 interface ScheduleLike { scope?: string; roleDefinitionId?: string; principalId?: string; id?: string; endDateTime?: Date; status?: string }
 
 async function readSchedules(ctx: Ctx, t: Target, kind: 'active' | 'eligible'): Promise<TargetState> {
-  const scope = attr(t, 'scope'), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
+  const scope = armScope(t), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
   const authz = await (await clients(ctx, t)).authorization(subscriptionOf(t, scope));
   const list: ScheduleLike[] = kind === 'active'
     ? await all(authz.roleAssignmentSchedules.listForScope(noSlash(scope), { filter: 'atScope()' }))
@@ -70,7 +72,7 @@ async function readSchedules(ctx: Ctx, t: Target, kind: 'active' | 'eligible'): 
 }
 
 async function adminRemove(ctx: Ctx, t: Target, kind: 'active' | 'eligible'): Promise<Record<string, unknown>> {
-  const scope = attr(t, 'scope'), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
+  const scope = armScope(t), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
   const authz = await (await clients(ctx, t)).authorization(subscriptionOf(t, scope));
   const name = randomUUID();
   const body = { principalId: principal, roleDefinitionId: role, requestType: 'AdminRemove' as const, justification: `nhi-recon remediation (run ${ctx.runId})` };

@@ -66,7 +66,7 @@ describe('azure connector: collection through the real SDKs', () => {
     const names = Object.fromEntries(ents.map((e) => [e.ref as string, e.identity_name]));
     expect(names[ra(sub1, id.raUaa)]).toBe('alice@contoso.example');
     expect(names[ra(sub1, id.raOwner)]).toBe('deploy-bot');
-    expect(ents.find((e) => e.ref === ra(sub1, id.raOwner))!.attributes).toMatchObject({ role_name: 'Owner', scope: sub1, principal_type: 'ServicePrincipal', created_by: id.alice });
+    expect(ents.find((e) => e.ref === ra(sub1, id.raOwner))!.attributes).toMatchObject({ role_name: 'Owner', arm_scope: sub1, principal_type: 'ServicePrincipal', created_by: id.alice });
     // The deny assignment excludes deploy-bot, and applies to everyone else at the subscription.
     expect(ents.find((e) => e.ref === ra(sub1, id.raOwner))!.attributes.deny_assignments).toEqual([]);
     expect(ents.find((e) => e.ref === ra(sub1, id.raUaa))!.attributes.deny_assignments).toHaveLength(1);

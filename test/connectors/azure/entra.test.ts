@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaultPlan } from '../../../src/sim/http.js';
 import { IntegrationFacts, MintFacts, ScopeFacts } from '../../../src/model/index.js';
+import { setupSql } from '../../../src/reconcile/setup.js';
 import { collectRun, openStore, tempDir, writeConfig } from '../../helpers/index.js';
 import { GITHUB_ISSUER, MS, T, id, startSim, testEstate } from './fixture.js';
 
@@ -101,6 +102,23 @@ describe('azure connector: Entra grants (issue 16)', () => {
     estate.appRoleAssignments!.push({ id: 'orphan-role', principalId: id.spCrm, resourceId: id.msGraph, appRoleId: gone, createdDateTime: '2024-01-01T00:00:00Z' });
     const { rows } = await run({ estate });
     expect((await rows('entitlements')).find((e) => e.attributes?.assignment_id === 'orphan-role')).toMatchObject({ permission: gone, level: 'write', attributes: { role_resolved: false } });
+  });
+});
+
+describe('azure connector: the model views see exactly the Entra records', () => {
+  it('cur_integration_scopes holds the scope entitlements only (no RBAC assignment), cur_mint_edges the federated credentials only', async () => {
+    const { store, runId } = await run();
+    for (const sql of setupSql(runId, runId, new Date(), { stale_days: 90, grace_days: 30, max_credential_age_days: 365, max_credential_lifetime_days: 365 }, {})) await store.run(sql);
+    const scopes = await store.all<{ ref: string; consent: string | null }>('SELECT ref, consent FROM cur_integration_scopes ORDER BY ref');
+    expect(scopes.filter((x) => !x.consent).map((x) => x.ref)).toEqual([]);
+    expect(scopes).toHaveLength(9);
+    const mints = await store.all<{ breadth: string; mechanism: string; target_provider: string }>('SELECT breadth, mechanism, target_provider FROM cur_mint_edges ORDER BY breadth');
+    expect(mints).toEqual([
+      { breadth: 'pinned', mechanism: 'federated_credential', target_provider: 'azure' }, { breadth: 'pinned', mechanism: 'federated_credential', target_provider: 'azure' },
+      { breadth: 'wildcard_subject', mechanism: 'federated_credential', target_provider: 'azure' }]);
+    const integrations = await store.all<{ name: string; third_party: boolean }>('SELECT name, third_party FROM cur_integrations WHERE tenant = $1 ORDER BY name', [T]);
+    expect(integrations).toEqual([{ name: 'Acme CRM', third_party: true }, { name: 'Idle Survey', third_party: true }, { name: 'Sketchy Notes', third_party: true },
+      { name: 'deploy-bot', third_party: false }, { name: 'legacy-sync', third_party: false }]);
   });
 });
 
