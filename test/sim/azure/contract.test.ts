@@ -112,3 +112,23 @@ describe(`azure simulator's Graph routes (${fixture.source})`, () => {
     expect(missing.body).toMatchObject({ error: { code: 'Request_ResourceNotFound', message: expect.any(String), innerError: { 'request-id': expect.any(String) } } });
   });
 });
+
+describe('azure simulator: a managed identity\'s federated credentials (ARM Microsoft.ManagedIdentity 2023-01-31)', () => {
+  const example = JSON.parse(readFileSync(new URL('../../fixtures/azure/msi-2023-01-31-FederatedIdentityCredentialList.json', import.meta.url), 'utf8')) as {
+    source: string; responses: { 200: { body: { value: Record<string, unknown>[] } } };
+  };
+  /** The shape of a JSON value: keys (recursively) and primitive types, so two bodies compare by structure. */
+  const shape = (v: unknown): unknown => Array.isArray(v) ? v.slice(0, 1).map(shape)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, shape(x)])) : typeof v;
+
+  it(`lists them in the shape of the published example (${example.source.split(' at ')[0]!.split('/').pop()})`, async () => {
+    const rid = sim.estate.managedIdentityFics![0]!.identityResourceId;
+    const res = await f(`${sim.armEndpoint}${rid}/federatedIdentityCredentials?api-version=2023-01-31`, { headers: { authorization: `Bearer ${sim.token}` } });
+    expect(res.status).toBe(200);
+    const body = await res.json() as { value: Record<string, unknown>[]; nextLink: string | null };
+    expect(body.value).toHaveLength(1);
+    expect(shape(body.value)).toEqual(shape(example.responses[200].body.value));
+    expect(body.value[0]!.type).toBe(example.responses[200].body.value[0]!.type);
+    expect(body.nextLink).toBeNull();
+  });
+});
