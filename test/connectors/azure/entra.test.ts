@@ -112,10 +112,10 @@ describe('azure connector: the model views see exactly the Entra records', () =>
     const scopes = await store.all<{ ref: string; consent: string | null }>('SELECT ref, consent FROM cur_integration_scopes ORDER BY ref');
     expect(scopes.filter((x) => !x.consent).map((x) => x.ref)).toEqual([]);
     expect(scopes).toHaveLength(9);
-    const mints = await store.all<{ breadth: string; mechanism: string; target_provider: string }>('SELECT breadth, mechanism, target_provider FROM cur_mint_edges ORDER BY breadth');
+    const mints = await store.all<{ breadth: string; mechanism: string; target_provider: string; missing: string[] }>('SELECT breadth, mechanism, target_provider, missing FROM cur_mint_edges ORDER BY breadth');
     expect(mints).toEqual([
-      { breadth: 'pinned', mechanism: 'federated_credential', target_provider: 'azure' }, { breadth: 'pinned', mechanism: 'federated_credential', target_provider: 'azure' },
-      { breadth: 'wildcard_subject', mechanism: 'federated_credential', target_provider: 'azure' }]);
+      { breadth: 'pinned', mechanism: 'federated_credential', target_provider: 'azure', missing: [] }, { breadth: 'pinned', mechanism: 'federated_credential', target_provider: 'azure', missing: [] },
+      { breadth: 'wildcard_subject', mechanism: 'federated_credential', target_provider: 'azure', missing: ['sub'] }]);
     const integrations = await store.all<{ name: string; third_party: boolean }>('SELECT name, third_party FROM cur_integrations WHERE tenant = $1 ORDER BY name', [T]);
     expect(integrations).toEqual([{ name: 'Acme CRM', third_party: true }, { name: 'Idle Survey', third_party: true }, { name: 'Sketchy Notes', third_party: true },
       { name: 'deploy-bot', third_party: false }, { name: 'legacy-sync', third_party: false }]);
