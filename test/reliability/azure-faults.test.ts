@@ -6,7 +6,8 @@ import { collectRun, openStore, tempDir, writeConfig } from '../helpers/index.js
 import { S1, S2, T, startSim } from '../connectors/azure/fixture.js';
 
 /** Rows per tenant of a clean run of the fixture estate. */
-const CLEAN = { [S1]: 20, [S2]: 5, [T]: 8 };
+// The directory: 10 identities (6 of them vendors' apps and federated subjects), 4 credentials, 14 Entra grants.
+const CLEAN = { [S1]: 20, [S2]: 5, [T]: 28 };
 
 async function run(faults: FaultPlan, simOpts: Record<string, unknown> = {}, sourcePatch: Record<string, unknown> = {}) {
   const dir = tempDir();

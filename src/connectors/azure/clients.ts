@@ -25,7 +25,8 @@ export const AzureOptions = z.strictObject({
   client_id_env: EnvName.optional().describe('Env var holding a client id (with client_secret_env) for a service principal login.'),
   client_secret_env: EnvName.optional().describe('Env var holding that client secret. Without these, the standard chain (DefaultAzureCredential) is used.'),
   directory: z.boolean().default(true).describe('Collect the directory (service principals, app registrations, managed identities and their credentials) as tenant `tenant_id`.'),
-  third_party_service_principals: z.boolean().default(false).describe('Also record service principals of apps owned by other tenants (Microsoft first-party apps and the like) that hold no credentials.'),
+  third_party_service_principals: z.boolean().default(false).describe('Also record Microsoft first-party service principals that hold no credentials (and read their grants). Other tenants\' apps (vendors\' integrations) are always recorded.'),
+  entra_grants: z.boolean().default(true).describe('Collect Entra grants: application permissions (app role assignments), delegated consents (oauth2PermissionGrants), directory roles held by service principals, and federated identity credentials of apps and user-assigned managed identities.'),
   sign_in_activity: z.boolean().default(true).describe('Read the beta sign-in activity reports (needs AuditLog.Read.All and Entra ID P1); unavailable means "unknown", never "never used".'),
   key_vaults: z.boolean().default(true).describe('Collect Key Vault secrets, keys and certificates (metadata only) and vault access policies.'),
 }).refine((o) => !o.client_id_env === !o.client_secret_env, { message: 'give both client_id_env and client_secret_env, or neither' });

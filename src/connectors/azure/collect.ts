@@ -5,6 +5,7 @@ import type { EntitlementInput, IdentityInput } from '../../model/index.js';
 import { mapRole, type RoleMapping } from './roles.js';
 import { clientsFor, errorText, statusOf, type AzureClients, type Ctx } from './clients.js';
 import { collectKeyVaults } from './keyvault.js';
+import { MICROSOFT_TENANTS, emitEntraGrants, integrationFacts, isMicrosoftApp, loadEntraGrants, type EntraSp } from './entra.js';
 
 /** Canonical refs of directory objects. */
 export const refs = {
@@ -131,7 +132,9 @@ export async function collectSubscription(ctx: Ctx, subscription: string, sink: 
       privileged: role.mapping.privileged,
       via: inherited ? 'inherited' as const : 'direct' as const,
       path: inherited ? scope : null,
-      attrs: { role_name: role.name, role_type: role.type, role_definition_id: roleId, role_reasons: role.mapping.reasons, principal_id: principalId, principal_type: type ?? null, scope },
+      attrs: { role_name: role.name, role_type: role.type, role_definition_id: roleId, role_reasons: role.mapping.reasons, principal_id: principalId, principal_type: type ?? null,
+        // Named arm_scope: `attributes.scope` is the model's ScopeFacts (an integration's scope), read by cur_integration_scopes.
+        arm_scope: scope },
     };
   };
 
@@ -204,7 +207,7 @@ interface GraphPasswordCredential { keyId: string; displayName?: string | null; 
 interface GraphKeyCredential extends GraphPasswordCredential { type?: string; usage?: string; customKeyIdentifier?: string | null }
 interface GraphOwner { '@odata.type'?: string; id: string; userPrincipalName?: string | null; displayName?: string | null }
 interface GraphApp { id: string; appId: string; displayName: string; createdDateTime?: string | null; tags?: string[]; passwordCredentials?: GraphPasswordCredential[]; keyCredentials?: GraphKeyCredential[]; owners?: GraphOwner[] }
-interface GraphSp extends GraphApp { servicePrincipalType?: string; accountEnabled?: boolean; appOwnerOrganizationId?: string | null; alternativeNames?: string[] }
+interface GraphSp extends GraphApp, Omit<EntraSp, keyof GraphApp> { servicePrincipalType?: string; accountEnabled?: boolean; appOwnerOrganizationId?: string | null; alternativeNames?: string[] }
 
 type GraphClient = Awaited<ReturnType<AzureClients['graph']>>;
 
@@ -267,7 +270,7 @@ async function loadSnapshot(ctx: Ctx, clients: AzureClients): Promise<DirectoryS
   const credFields = 'passwordCredentials,keyCredentials,tags';
   const owners = 'owners($select=id,userPrincipalName,displayName)';
   const [sps, apps] = await Promise.all([
-    graphAll<GraphSp>(graph, '/servicePrincipals', (r) => r.select(`id,appId,displayName,servicePrincipalType,accountEnabled,appOwnerOrganizationId,alternativeNames,${credFields}`).expand(owners).top(999)),
+    graphAll<GraphSp>(graph, '/servicePrincipals', (r) => r.select(`id,appId,displayName,servicePrincipalType,accountEnabled,appOwnerOrganizationId,alternativeNames,appRoles,signInAudience,verifiedPublisher,${credFields}`).expand(owners).top(999)),
     graphAll<GraphApp>(graph, '/applications', (r) => r.select(`id,appId,displayName,createdDateTime,${credFields}`).expand(owners).top(999)),
   ]);
   const problems: string[] = [];
@@ -298,8 +301,6 @@ const lastUse = (m: Map<string, string | null> | null, k: string) =>
   m && m.has(k) ? { last_used_at: date(m.get(k)), last_used_known: true } : { last_used_at: null, last_used_known: false };
 
 /** A service principal (with its own tenant's app registration folded in) as an identity. */
-/** Microsoft's own tenants: a service principal of an app they own is a Microsoft first-party service. */
-const MICROSOFT_TENANTS = new Set(['f8cdef31-a31e-4b4a-93e4-5f571e91255a', '72f988bf-86f1-41af-91ab-2d7cd011db47']);
 
 export function spIdentity(tenant: string, sp: GraphSp, snap: DirectorySnapshot): IdentityInput {
   const managed = sp.servicePrincipalType === 'ManagedIdentity';
@@ -351,16 +352,31 @@ export async function collectDirectory(ctx: Ctx, sink: TenantSink): Promise<void
   };
 
   const withSp = new Set<string>();
+  const recorded: GraphSp[] = [];
   for (const sp of snap.sps.values()) {
     const managed = sp.servicePrincipalType === 'ManagedIdentity';
     const ownApp = snap.appsByAppId.get(sp.appId);
     const holdsCredentials = (sp.passwordCredentials?.length ?? 0) + (sp.keyCredentials?.length ?? 0) > 0;
-    // Other tenants' apps (Microsoft's first-party apps are hundreds per tenant) have no owner here to find; where
-    // they hold Azure access, the subscription records them.
-    if (!managed && !ownApp && sp.appOwnerOrganizationId !== tenant && !holdsCredentials && !ctx.options.third_party_service_principals) continue;
+    // Microsoft's first-party apps are hundreds per tenant and provider-managed: recorded only when they hold
+    // credentials or when asked. Every other tenant's app (a vendor's integration) is recorded: its risk is what it
+    // was granted. Where any of them holds Azure access, the subscription records it too.
+    if (!managed && !ownApp && sp.appOwnerOrganizationId !== tenant && !holdsCredentials && isMicrosoftApp(sp) && !ctx.options.third_party_service_principals) continue;
+    recorded.push(sp);
+  }
+  // Grants first: whether a service principal is an integration depends on what it was granted.
+  const grants = ctx.options.entra_grants
+    ? await loadEntraGrants(ctx, clients, sink, recorded.filter((sp) => !isMicrosoftApp(sp) || ctx.options.third_party_service_principals), snap.apps,
+      (ids) => resolvePrincipals(clients, ids))
+    : null;
+  const recordedRefs = new Map<string, string>();
+  for (const sp of recorded) {
+    const ownApp = snap.appsByAppId.get(sp.appId);
     withSp.add(sp.appId);
     const ident = spIdentity(tenant, sp, snap);
+    const integration = grants ? integrationFacts(tenant, sp, grants) : null;
+    if (integration) ident.attributes = { ...ident.attributes, integration };
     sink.identity(ident);
+    recordedRefs.set(sp.id, ident.ref);
     emitCreds(sp, 'servicePrincipal', ident.ref);
     if (ownApp) emitCreds(ownApp, 'application', ident.ref);
   }
@@ -377,4 +393,5 @@ export async function collectDirectory(ctx: Ctx, sink: TenantSink): Promise<void
     });
     emitCreds(app, 'application', ref);
   }
+  if (grants) emitEntraGrants(ctx, sink, grants, snap.sps, recordedRefs, snap.apps, refs);
 }

@@ -14,7 +14,7 @@ export { AzureOptions } from './clients.js';
 export const connector: Connector<AzureOptions> = {
   id: 'azure',
   provider: 'azure',
-  description: 'Azure RBAC and PIM per subscription, Entra ID service principals, apps, managed identities and their credentials, and Key Vault metadata.',
+  description: 'Azure RBAC and PIM per subscription, Entra ID service principals, apps, managed identities and their credentials, their application permissions, delegated consents, directory roles and federated credentials, and Key Vault metadata.',
   // ARM resource ids, Entra object/app ids (GUIDs), UPNs and Key Vault object names all compare case-insensitively.
   identifierCase: { insensitive: /^/, rule: 'ARM resource ids, Entra ids and user principal names are case-insensitive' },
   collects: {

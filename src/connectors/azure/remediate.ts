@@ -7,6 +7,7 @@ import { NotReversibleError } from '../types.js';
 import { clientsFor, errorText, statusOf, type AzureClients, type AzureOptions, type Ctx } from './clients.js';
 import { all } from './collect.js';
 import { dataPlaneClients, vaultParts, vaultUriAllowed } from './keyvault.js';
+import { ENTRA_ACTIONS, ENTRA_OPERATIONS, checkEntraApplies, executeEntra, isEntraTarget, readEntra, rollbackEntra, verifyEntra } from './entra-remediate.js';
 
 const actions: ActionSpec[] = [
   { operation: 'delete-role-assignment', kind: 'delete', subject: 'entitlement', reversible: true,
@@ -21,6 +22,7 @@ const actions: ActionSpec[] = [
     description: 'Opt-in: disable every enabled version of a Key Vault secret, key or certificate (metadata update; the value is never read). Rollback re-enables exactly those versions.' },
   { operation: 'rotate-key-now', kind: 'rotate', subject: 'credential', kinds: ['stored_secret'], reversible: false,
     description: "Opt-in: rotate a Key Vault key now, by Key Vault's own rotation (KeyClient.rotateKey) — only for a key whose rotation policy has a Rotate action. Key Vault creates the new version; no key material leaves it." },
+  ...ENTRA_ACTIONS,
 ];
 
 const attr = (t: Target, k: string): string => {
@@ -28,6 +30,8 @@ const attr = (t: Target, k: string): string => {
   if (typeof v !== 'string' || !v) throw new Error(`target ${t.ref} lacks attribute ${k}; collect it again with this version of the connector`);
   return v;
 };
+/** The ARM scope of an RBAC target; rows collected before it was renamed carry it as `scope`. */
+const armScope = (t: Target): string => (typeof t.attributes?.arm_scope === 'string' ? t.attributes.arm_scope : attr(t, 'scope'));
 const noSlash = (s: string) => s.replace(/^\/+/, '');
 const guidOf = (id: string) => id.split('/').pop()!.toLowerCase();
 const missing = (): TargetState => ({ exists: false, active: false, last_used_at: null, state: {} });
@@ -57,7 +61,7 @@ async function readAssignment(ctx: Ctx, t: Target): Promise<TargetState> {
 interface ScheduleLike { scope?: string; roleDefinitionId?: string; principalId?: string; id?: string; endDateTime?: Date; status?: string }
 
 async function readSchedules(ctx: Ctx, t: Target, kind: 'active' | 'eligible'): Promise<TargetState> {
-  const scope = attr(t, 'scope'), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
+  const scope = armScope(t), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
   const authz = await (await clients(ctx, t)).authorization(subscriptionOf(t, scope));
   const list: ScheduleLike[] = kind === 'active'
     ? await all(authz.roleAssignmentSchedules.listForScope(noSlash(scope), { filter: 'atScope()' }))
@@ -68,7 +72,7 @@ async function readSchedules(ctx: Ctx, t: Target, kind: 'active' | 'eligible'): 
 }
 
 async function adminRemove(ctx: Ctx, t: Target, kind: 'active' | 'eligible'): Promise<Record<string, unknown>> {
-  const scope = attr(t, 'scope'), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
+  const scope = armScope(t), principal = attr(t, 'principal_id'), role = attr(t, 'role_definition_id');
   const authz = await (await clients(ctx, t)).authorization(subscriptionOf(t, scope));
   const name = randomUUID();
   const body = { principalId: principal, roleDefinitionId: role, requestType: 'AdminRemove' as const, justification: `nhi-recon remediation (run ${ctx.runId})` };
@@ -174,6 +178,7 @@ function checkApplies(op: string, t: Target): void {
 }
 
 async function read(ctx: Ctx, t: Target, op?: string): Promise<TargetState> {
+  if (isEntraTarget(t)) return readEntra(ctx, await clients(ctx, t), t);
   if (t.subject === 'credential') return t.attributes?.store === 'azure-key-vault' ? readVaultItem(ctx, t) : readPassword(ctx, t);
   if (t.attributes?.eligible === true) return readSchedules(ctx, t, 'eligible');
   if (op === 'remove-pim-assignment') return readSchedules(ctx, t, 'active');
@@ -184,6 +189,12 @@ export const remediation: Remediation<AzureOptions> = {
   actions,
   read: (ctx, t) => read(ctx, t),
   async execute(ctx, operation, t, before) {
+    if (ENTRA_OPERATIONS.has(operation)) {
+      checkEntraApplies(operation, t);
+      if (!before.exists) return { skipped: 'already gone' };
+      return executeEntra(ctx, await clients(ctx, t), operation, t, before);
+    }
+    if (isEntraTarget(t)) throw new Error(`${operation} does not apply to ${t.ref} (an Entra grant)`);
     checkApplies(operation, t);
     if (!before.exists) return { skipped: 'already gone' };
     switch (operation as Op) {
@@ -216,6 +227,7 @@ export const remediation: Remediation<AzureOptions> = {
     }
   },
   async verify(ctx, operation, t): Promise<Verification> {
+    if (ENTRA_OPERATIONS.has(operation)) return verifyEntra(ctx, await clients(ctx, t), operation, t);
     try {
       const after = await read(ctx, t, operation);
       if (operation === 'disable-secret-version') {
@@ -238,6 +250,7 @@ export const remediation: Remediation<AzureOptions> = {
     }
   },
   async rollback(ctx, operation, t, before) {
+    if (ENTRA_OPERATIONS.has(operation)) return rollbackEntra(ctx, await clients(ctx, t), operation, t, before);
     if (operation === 'delete-role-assignment') {
       const s = before.state as { name?: string; scope?: string; role_definition_id?: string; principal_id?: string; principal_type?: string; description?: string | null; condition?: string | null; condition_version?: string | null };
       if (!s.name || !s.scope || !s.role_definition_id || !s.principal_id) throw new NotReversibleError(`no before-state to re-create ${t.ref}`);

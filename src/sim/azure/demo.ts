@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { DemoParts } from '../demo-types.js';
 import { ROLE, guid } from './estate.js';
-import { DAY, S1, S2, T, contosoEstate, id, iso } from './seed.js';
+import { DAY, GITHUB_ISSUER, S1, S2, T, contosoEstate, id, iso } from './seed.js';
 import { startAzureSim } from './server.js';
 
 const TOKEN_ENV = 'NHI_DEMO_AZURE_TOKEN';
@@ -51,6 +51,10 @@ export async function startDemo(): Promise<DemoParts> {
         grant({ id: 'AZ-8', tenant: S1, identity: 'carol@contoso.example', resource: '/providers/Microsoft.Management/managementGroups/*', permission: ROLE.reader, max_level: 'read', ticket: 'SEC-208' }),
         grant({ id: 'AZ-9', tenant: S1, identity: 'alice@contoso.example', resource: `${sub1}/resourceGroups/rg-app/providers/Microsoft.KeyVault/vaults/kv-prod`, permission: 'accessPolicy/*', max_level: 'read', ticket: 'SEC-209' }),
         // Nothing approves bob's Owner eligibility on prod or legacy-sync reading kv-prod's secrets: ungranted.
+        // GitHub Actions of contoso/web's production environment may sign in as deploy-bot (a pinned federated
+        // credential). legacy-sync's flexible credential (any repository of the organisation) is approved by nothing.
+        grant({ id: 'AZ-10', tenant: T, identity: `oidc:${GITHUB_ISSUER}#repo:contoso/web:environment:production`, resource: `azure:${T}/sp/${id.spDeploy}`,
+          permission: 'federatedIdentityCredential', max_level: 'write', ticket: 'SEC-210' }),
       ],
       owners: [
         { provider: 'azure', tenant: '*', identity: 'web-identity', owner: 'alice' },
@@ -62,6 +66,15 @@ export async function startDemo(): Promise<DemoParts> {
         { id: 'bob', name: 'Bob Brown', email: 'bob@contoso.example', status: 'departed', departed_at: day(-60).slice(0, 10), team: 'platform', logins: { azure: ['bob@contoso.example'] } },
       ],
     },
+    // The integration register (issue 16): Acme CRM is approved for delegated read scopes only, yet holds Mail.ReadWrite
+    // as an application permission on every mailbox; Idle Survey is approved with nothing granted; Sketchy Notes (an
+    // unverified publisher's app that bob, now departed, consented to write all his files) is in no register entry.
+    integrations: [
+      { provider: 'azure', tenant: T, app_id: id.appCrmId, name: 'Acme CRM', approved_scopes: ['User.Read', 'Mail.Read', 'offline_access'], max_level: 'read',
+        owner: 'alice', ticket: 'SEC-301', approver: 'security-lead', expires_at: day(180).slice(0, 10), justification: 'CRM contact sync' },
+      { provider: 'azure', tenant: T, app_id: id.appSurveyId, name: 'Idle Survey', approved_scopes: [], owner: 'carol', ticket: 'SEC-302', approver: 'security-lead',
+        justification: 'staff survey' },
+    ],
     expect: [
       'standing-privilege', // deploy-bot is Owner of prod under a grant with no expiry, no PIM end time
       'non-expiring-credential', // deploy-bot's client secret runs 3 years; lonely-app's secret and kv-prod/db-password never expire

@@ -81,7 +81,41 @@ export interface SimServicePrincipal {
   owners?: string[];
   passwordCredentials: SimPasswordCredential[];
   keyCredentials: SimKeyCredential[];
+  /** Application permissions the app behind it exposes (Microsoft Graph's Mail.ReadWrite …), by id. */
+  appRoles?: SimAppRole[];
+  /** Delegated permissions it exposes. */
+  oauth2PermissionScopes?: { id: string; value: string; type: 'User' | 'Admin' }[];
+  verifiedPublisher?: { displayName: string | null; verifiedPublisherId: string | null; addedDateTime: string | null };
+  /** AzureADMyOrg (single tenant), AzureADMultipleOrgs, AzureADandPersonalMicrosoftAccount … */
+  signInAudience?: string;
 }
+
+export interface SimAppRole { id: string; value: string; displayName: string; allowedMemberTypes: string[] }
+
+/** An app role assigned to a service principal (an application permission). */
+export interface SimAppRoleAssignment { id: string; principalId: string; resourceId: string; appRoleId: string; createdDateTime: string }
+
+/** A delegated consent: AllPrincipals (admin consent for everyone) or Principal (one user's consent). */
+export interface SimOAuth2PermissionGrant { id: string; clientId: string; consentType: 'AllPrincipals' | 'Principal'; principalId: string | null; resourceId: string; scope: string }
+
+/** An activated directory role and its members' object ids. */
+export interface SimDirectoryRole { id: string; roleTemplateId: string; displayName: string; description?: string; members: string[] }
+
+/** A federated identity credential on an app registration (Graph) — `subject` null when it is flexible (beta). */
+export interface SimFederatedCredential {
+  id: string;
+  /** Object id of the application it belongs to. */
+  applicationId: string;
+  name: string;
+  issuer: string;
+  subject: string | null;
+  audiences: string[];
+  description?: string | null;
+  claimsMatchingExpression?: { value: string; languageVersion: number } | null;
+}
+
+/** A federated identity credential on a user-assigned managed identity (ARM, Microsoft.ManagedIdentity). */
+export interface SimManagedIdentityFic { identityResourceId: string; name: string; issuer: string; subject: string; audiences: string[] }
 
 export interface SimUser { id: string; displayName: string; userPrincipalName: string; accountEnabled: boolean; createdDateTime: string; userType?: string }
 export interface SimGroup { id: string; displayName: string }
@@ -123,6 +157,12 @@ export interface AzureEstate {
   /** Beta sign-in reports: appId → last sign-in, and credential keyId → last sign-in. */
   signIns: { servicePrincipals: Record<string, string | null>; credentials: Record<string, string | null> };
   vaults: SimVault[];
+  /** Entra grants (issue 16): application permissions, delegated consents, directory roles, federated credentials. */
+  appRoleAssignments?: SimAppRoleAssignment[];
+  oauth2PermissionGrants?: SimOAuth2PermissionGrant[];
+  directoryRoles?: SimDirectoryRole[];
+  federatedCredentials?: SimFederatedCredential[];
+  managedIdentityFics?: SimManagedIdentityFic[];
 }
 
 export const ROLE = {
@@ -148,7 +188,8 @@ export const BUILT_IN_ROLES: SimRoleDefinition[] = [
 
 export function emptyEstate(tenantId: string): AzureEstate {
   return { tenantId, subscriptions: [], roleDefinitions: [...BUILT_IN_ROLES], roleAssignments: [], assignmentSchedules: [], eligibilitySchedules: [],
-    denyAssignments: [], users: [], groups: [], applications: [], servicePrincipals: [], signIns: { servicePrincipals: {}, credentials: {} }, vaults: [] };
+    denyAssignments: [], users: [], groups: [], applications: [], servicePrincipals: [], signIns: { servicePrincipals: {}, credentials: {} }, vaults: [],
+    appRoleAssignments: [], oauth2PermissionGrants: [], directoryRoles: [], federatedCredentials: [], managedIdentityFics: [] };
 }
 
 /** A deterministic GUID from a seed string, so seeded estates are the same on every machine. */

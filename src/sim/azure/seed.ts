@@ -19,7 +19,33 @@ export const id = {
   raMg: guid('ra-mg'), raS2: guid('ra-s2'), raCustom: guid('ra-custom'),
   eligBob: guid('elig-bob'), eligCarol: guid('elig-carol'), schedUaa: guid('sched-uaa'), schedOwner: guid('sched-owner'),
   customRole: guid('role-deployer'),
+  // Entra (issue 16/17): third-party apps consented in the tenant, Exchange Online, grants and federated credentials.
+  spCrm: guid('sp-crm'), appCrmId: guid('appid-crm'), spNotes: guid('sp-notes'), appNotesId: guid('appid-notes'),
+  spSurvey: guid('sp-survey'), appSurveyId: guid('appid-survey'), spExo: guid('sp-exo'),
+  vendorCrm: guid('tenant-acme-vendor'), vendorNotes: guid('tenant-notes-vendor'), vendorSurvey: guid('tenant-survey-vendor'),
+  araCrmMail: 'cmFyYS1jcm0tbWFpbA-aaaaaaaaaaaaaaaaaaaaaaaa', araDeployDir: 'cmFyYS1kZXBsb3ktZGly-bbbbbbbbbbbbbbbbbbbbbbbb',
+  araMiUsers: 'cmFyYS1taS11c2Vycw-cccccccccccccccccccccccc', araLegacyExo: 'cmFyYS1sZWdhY3ktZXhv-dddddddddddddddddddddddd',
+  grantCrm: 'Z3JhbnQtY3JtLWFsbA-eeeeeeeeeeeeeeeeeeeeeeeeeeeeee', grantNotesBob: 'Z3JhbnQtbm90ZXMtYm9i-ffffffffffffffffffffffffffff',
+  dirRoleAppAdmin: guid('dirrole-app-admin'), dirRoleReaders: guid('dirrole-readers'),
+  ficDeploy: guid('fic-deploy'), ficLegacy: guid('fic-legacy'),
 };
+
+/** Published identifiers of Microsoft's first-party apps, permissions and directory role templates. */
+export const MS = {
+  tenant: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a',
+  graphAppId: '00000003-0000-0000-c000-000000000000',
+  exoAppId: '00000002-0000-0ff1-ce00-000000000000',
+  role: {
+    mailReadWrite: 'e2a3a72e-5f79-4c64-b1b1-878b674786c9', directoryReadWriteAll: '19dbc75e-c2e2-444c-a770-ec69d8559fc7',
+    userReadAll: 'df021288-bdef-4463-88db-98f22de89214', applicationReadWriteAll: '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9',
+    fullAccessAsApp: 'dc890d15-9560-4a4c-9b7f-a736ec74ec40',
+  },
+  scope: { userRead: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', mailRead: '570282fd-fa5c-430d-a7fd-fc8dc98a9dca', offlineAccess: '7427e0e9-2fba-42fe-b0c0-848c9e6a8182', filesReadWriteAll: '863451e7-0667-486c-a5d6-d135439485f0' },
+  directoryRole: { applicationAdministrator: '9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3', directoryReaders: '88d8e3e3-8f55-4a1e-953a-9b9898b8876b' },
+} as const;
+export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+export const AKS_ISSUER = `https://westeurope.oic.prod-aks.azure.com/${guid('tenant-contoso')}/${guid('aks-oidc')}/`;
+export const MI_RESOURCE = `/subscriptions/${guid('sub-prod')}/resourcegroups/rg-app/providers/Microsoft.ManagedIdentity/userAssignedIdentities/web-identity`;
 
 export function contosoEstate(now = Date.now()): AzureEstate {
   const e = emptyEstate(T);
@@ -45,8 +71,57 @@ export function contosoEstate(now = Date.now()): AzureEstate {
     { id: id.spLegacy, appId: id.appLegacyId, displayName: 'legacy-sync', servicePrincipalType: 'Application', accountEnabled: true, passwordCredentials: [], keyCredentials: [] },
     { id: id.mi, appId: id.miAppId, displayName: 'web-identity', servicePrincipalType: 'ManagedIdentity', accountEnabled: true,
       alternativeNames: ['isExplicit=True', `/subscriptions/${S1}/resourcegroups/rg-app/providers/Microsoft.ManagedIdentity/userAssignedIdentities/web-identity`], passwordCredentials: [], keyCredentials: [] },
-    { id: id.msGraph, appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph', servicePrincipalType: 'Application', accountEnabled: true,
-      appOwnerOrganizationId: 'f8cdef31-a31e-4b4a-93e4-5f571e91255a', passwordCredentials: [], keyCredentials: [] },
+    { id: id.msGraph, appId: MS.graphAppId, displayName: 'Microsoft Graph', servicePrincipalType: 'Application', accountEnabled: true,
+      appOwnerOrganizationId: MS.tenant, passwordCredentials: [], keyCredentials: [], signInAudience: 'AzureADMultipleOrgs',
+      verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
+      appRoles: [
+        { id: MS.role.mailReadWrite, value: 'Mail.ReadWrite', displayName: 'Read and write mail in all mailboxes', allowedMemberTypes: ['Application'] },
+        { id: MS.role.directoryReadWriteAll, value: 'Directory.ReadWrite.All', displayName: 'Read and write directory data', allowedMemberTypes: ['Application'] },
+        { id: MS.role.userReadAll, value: 'User.Read.All', displayName: "Read all users' full profiles", allowedMemberTypes: ['Application'] },
+        { id: MS.role.applicationReadWriteAll, value: 'Application.ReadWrite.All', displayName: 'Read and write all applications', allowedMemberTypes: ['Application'] },
+      ],
+      oauth2PermissionScopes: [
+        { id: MS.scope.userRead, value: 'User.Read', type: 'User' }, { id: MS.scope.mailRead, value: 'Mail.Read', type: 'User' },
+        { id: MS.scope.offlineAccess, value: 'offline_access', type: 'User' }, { id: MS.scope.filesReadWriteAll, value: 'Files.ReadWrite.All', type: 'User' },
+      ] },
+    { id: id.spExo, appId: MS.exoAppId, displayName: 'Office 365 Exchange Online', servicePrincipalType: 'Application', accountEnabled: true,
+      appOwnerOrganizationId: MS.tenant, passwordCredentials: [], keyCredentials: [], signInAudience: 'AzureADMultipleOrgs',
+      appRoles: [{ id: MS.role.fullAccessAsApp, value: 'full_access_as_app', displayName: 'Use Exchange Web Services with full access to all mailboxes', allowedMemberTypes: ['Application'] }] },
+    // A verified vendor's multi-tenant CRM: an application permission to every mailbox and an admin consent.
+    { id: id.spCrm, appId: id.appCrmId, displayName: 'Acme CRM', servicePrincipalType: 'Application', accountEnabled: true, appOwnerOrganizationId: id.vendorCrm,
+      signInAudience: 'AzureADMultipleOrgs', verifiedPublisher: { displayName: 'Acme Corp', verifiedPublisherId: '5105120', addedDateTime: iso(now - 600 * DAY) },
+      passwordCredentials: [], keyCredentials: [] },
+    // An unverified publisher's app one user (bob) consented to read and write all his files.
+    { id: id.spNotes, appId: id.appNotesId, displayName: 'Sketchy Notes', servicePrincipalType: 'Application', accountEnabled: true, appOwnerOrganizationId: id.vendorNotes,
+      signInAudience: 'AzureADandPersonalMicrosoftAccount', verifiedPublisher: { displayName: null, verifiedPublisherId: null, addedDateTime: null },
+      passwordCredentials: [], keyCredentials: [] },
+    // A vendor's app with nothing granted (yet): still an integration of the tenant.
+    { id: id.spSurvey, appId: id.appSurveyId, displayName: 'Idle Survey', servicePrincipalType: 'Application', accountEnabled: true, appOwnerOrganizationId: id.vendorSurvey,
+      signInAudience: 'AzureADMultipleOrgs', passwordCredentials: [], keyCredentials: [] },
+  ];
+  e.appRoleAssignments = [
+    { id: id.araCrmMail, principalId: id.spCrm, resourceId: id.msGraph, appRoleId: MS.role.mailReadWrite, createdDateTime: iso(now - 400 * DAY) },
+    { id: id.araDeployDir, principalId: id.spDeploy, resourceId: id.msGraph, appRoleId: MS.role.directoryReadWriteAll, createdDateTime: iso(now - 300 * DAY) },
+    { id: id.araMiUsers, principalId: id.mi, resourceId: id.msGraph, appRoleId: MS.role.userReadAll, createdDateTime: iso(now - 90 * DAY) },
+    { id: id.araLegacyExo, principalId: id.spLegacy, resourceId: id.spExo, appRoleId: MS.role.fullAccessAsApp, createdDateTime: iso(now - 1000 * DAY) },
+  ];
+  e.oauth2PermissionGrants = [
+    { id: id.grantCrm, clientId: id.spCrm, consentType: 'AllPrincipals', principalId: null, resourceId: id.msGraph, scope: 'User.Read Mail.Read offline_access' },
+    { id: id.grantNotesBob, clientId: id.spNotes, consentType: 'Principal', principalId: id.bob, resourceId: id.msGraph, scope: ' Files.ReadWrite.All offline_access ' },
+  ];
+  e.directoryRoles = [
+    { id: id.dirRoleAppAdmin, roleTemplateId: MS.directoryRole.applicationAdministrator, displayName: 'Application Administrator', members: [id.spLegacy] },
+    { id: id.dirRoleReaders, roleTemplateId: MS.directoryRole.directoryReaders, displayName: 'Directory Readers', members: [id.mi, id.alice] },
+  ];
+  e.federatedCredentials = [
+    // GitHub Actions of one repository's production environment may sign in as deploy-bot: one pinned subject.
+    { id: id.ficDeploy, applicationId: id.appDeploy, name: 'github-web-production', issuer: GITHUB_ISSUER, subject: 'repo:contoso/web:environment:production', audiences: ['api://AzureADTokenExchange'] },
+    // A flexible credential: any repository of the organisation may sign in as legacy-sync.
+    { id: id.ficLegacy, applicationId: id.appLegacy, name: 'github-any-repo', issuer: GITHUB_ISSUER, subject: null, audiences: ['api://AzureADTokenExchange'],
+      claimsMatchingExpression: { value: "claims['sub'] matches 'repo:contoso/*'", languageVersion: 1 } },
+  ];
+  e.managedIdentityFics = [
+    { identityResourceId: MI_RESOURCE, name: 'aks-web', issuer: AKS_ISSUER, subject: 'system:serviceaccount:web:web-sa', audiences: ['api://AzureADTokenExchange'] },
   ];
   const sub1 = `/subscriptions/${S1}`, sub2 = `/subscriptions/${S2}`;
   e.roleAssignments = [
@@ -71,7 +146,7 @@ export function contosoEstate(now = Date.now()): AzureEstate {
   ];
   e.denyAssignments = [{ name: guid('deny-1'), scope: sub1, denyAssignmentName: 'Deny deletes (managed app)', permissions: [{ actions: ['*/delete'] }], principals: [{ id: '00000000-0000-0000-0000-000000000000', type: 'SystemDefined' }], excludePrincipals: [{ id: id.spDeploy, type: 'ServicePrincipal' }] }];
   e.signIns = {
-    servicePrincipals: { [id.appDeployId]: iso(now - 2 * DAY) },
+    servicePrincipals: { [id.appDeployId]: iso(now - 2 * DAY), [id.appCrmId]: iso(now - 3 * DAY) },
     credentials: { [id.pwDeploy]: iso(now - 1 * DAY), [id.pwLegacy]: iso(now - 200 * DAY) },
   };
   e.vaults = [

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { type FaultPlan, type SimServer, json, serve } from '../http.js';
 import { selfSignedCertificate } from './tls.js';
-import type { AzureEstate, SimRoleAssignment, SimSchedule, SimVault, SimVaultItem } from './estate.js';
+import type { AzureEstate, SimAppRoleAssignment, SimDirectoryRole, SimFederatedCredential, SimOAuth2PermissionGrant, SimRoleAssignment, SimSchedule, SimVault, SimVaultItem } from './estate.js';
 
 export interface AzureSimOptions {
   estate: AzureEstate;
@@ -166,6 +166,15 @@ export async function startAzureSim(opts: AzureSimOptions): Promise<AzureSim> {
       const v = estate.vaults.find((x) => x.subscription.toLowerCase() === sub && x.resourceGroup.toLowerCase() === m![2]!.toLowerCase() && x.name.toLowerCase() === m![3]!.toLowerCase());
       return v ? json(res, 200, vaultJson(v)) : armError(res, 404, 'ResourceNotFound', `The Resource 'Microsoft.KeyVault/vaults/${m[3]}' under resource group '${m[2]}' was not found.`);
     }
+    // Federated identity credentials of a user-assigned managed identity (Microsoft.ManagedIdentity 2023-01-31).
+    m = /^(\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.managedidentity\/userassignedidentities\/[^/]+)\/federatedidentitycredentials$/i.exec(path);
+    if (m && method === 'GET') {
+      const items = (estate.managedIdentityFics ?? []).filter((f) => f.identityResourceId.toLowerCase() === m![1]!.toLowerCase()).map((f) => ({
+        id: `${f.identityResourceId}/federatedIdentityCredentials/${f.name}`, name: f.name, type: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials',
+        properties: { issuer: f.issuer, subject: f.subject, audiences: f.audiences },
+      }));
+      return json(res, 200, page(req, items, 'arm', origin));
+    }
     const at = lower.lastIndexOf(AUTHZ);
     if (at < 0) return armError(res, 404, 'NoRegisteredProviderFound', `No registered resource provider found for location and API version '${url.searchParams.get('api-version')}'.`);
     const scope = path.slice(0, at) || '/';
@@ -266,10 +275,124 @@ export async function startAzureSim(opts: AzureSimOptions): Promise<AzureSim> {
   const spJson = (s: AzureEstate['servicePrincipals'][number], expandOwners: boolean) => ({
     id: s.id, appId: s.appId, displayName: s.displayName, servicePrincipalType: s.servicePrincipalType, accountEnabled: s.accountEnabled,
     appOwnerOrganizationId: s.appOwnerOrganizationId ?? (s.servicePrincipalType === 'ManagedIdentity' ? null : estate.tenantId), alternativeNames: s.alternativeNames ?? [], tags: s.tags ?? [],
+    appDisplayName: s.displayName, signInAudience: s.signInAudience ?? (s.servicePrincipalType === 'ManagedIdentity' ? null : 'AzureADMyOrg'),
+    verifiedPublisher: s.verifiedPublisher ?? { displayName: null, verifiedPublisherId: null, addedDateTime: null },
+    appRoles: (s.appRoles ?? []).map((r) => ({ allowedMemberTypes: r.allowedMemberTypes, description: r.displayName, displayName: r.displayName, id: r.id, isEnabled: true, origin: 'Application', value: r.value })),
+    oauth2PermissionScopes: (s.oauth2PermissionScopes ?? []).map((x) => ({ adminConsentDescription: x.value, adminConsentDisplayName: x.value, id: x.id, isEnabled: true, type: x.type, userConsentDescription: null, userConsentDisplayName: null, value: x.value })),
     passwordCredentials: s.passwordCredentials.map((c) => ({ customKeyIdentifier: null, displayName: c.displayName, endDateTime: c.endDateTime, hint: c.hint, keyId: c.keyId, secretText: null, startDateTime: c.startDateTime })),
     keyCredentials: s.keyCredentials.map((c) => ({ customKeyIdentifier: c.customKeyIdentifier ?? null, displayName: c.displayName, endDateTime: c.endDateTime, key: null, keyId: c.keyId, startDateTime: c.startDateTime, type: c.type, usage: c.usage })),
     ...(expandOwners ? { owners: (s.owners ?? []).map(userRef).filter(Boolean) } : {}),
   });
+
+  // Entra grants (issue 16/17): application permissions (appRoleAssignments), delegated consents
+  // (oauth2PermissionGrants), directory roles and their members, federated identity credentials, disabling a service
+  // principal. Shapes follow Microsoft Graph v1.0 (and beta for a flexible credential's claimsMatchingExpression).
+  const notFound = (res: ServerResponse, what: string) => graphError(res, 404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+  const spById = (id: string) => estate.servicePrincipals.find((x) => x.id === id);
+  const araJson = (a: SimAppRoleAssignment) => ({ id: a.id, deletedDateTime: null, appRoleId: a.appRoleId, createdDateTime: a.createdDateTime,
+    principalDisplayName: spById(a.principalId)?.displayName ?? null, principalId: a.principalId, principalType: 'ServicePrincipal',
+    resourceDisplayName: spById(a.resourceId)?.displayName ?? null, resourceId: a.resourceId });
+  const grantJson = (g: SimOAuth2PermissionGrant) => ({ id: g.id, clientId: g.clientId, consentType: g.consentType, principalId: g.principalId, resourceId: g.resourceId, scope: g.scope });
+  const ficJson = (f: SimFederatedCredential, beta: boolean) => ({ id: f.id, audiences: f.audiences, description: f.description ?? null, issuer: f.issuer, name: f.name, subject: f.subject,
+    ...(beta ? { claimsMatchingExpression: f.claimsMatchingExpression ?? null } : {}) });
+  const bodyOf = <T>(body: string): T => JSON.parse(body || '{}') as T;
+  const noContent = (res: ServerResponse) => { res.statusCode = 204; res.end(); };
+  const list = <T>(k: 'appRoleAssignments' | 'oauth2PermissionGrants' | 'directoryRoles' | 'federatedCredentials'): T[] => ((estate[k] ??= []) as unknown as T[]);
+
+  function entra(req: IncomingMessage, res: ServerResponse, body: string, url: URL): boolean {
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
+    let m = /^\/v1\.0\/servicePrincipals\/([^/]+)\/appRoleAssignments(?:\/([^/]+))?$/.exec(path);
+    if (m) {
+      const sp = spById(m[1]!);
+      if (!sp) { notFound(res, m[1]!); return true; }
+      const all = list<SimAppRoleAssignment>('appRoleAssignments');
+      if (!m[2] && method === 'GET') { json(res, 200, page(req, all.filter((a) => a.principalId === sp.id).map(araJson), 'graph', origin)); return true; }
+      if (!m[2] && method === 'POST') {
+        const b = bodyOf<{ principalId?: string; resourceId?: string; appRoleId?: string }>(body);
+        const resource = b.resourceId ? spById(b.resourceId) : undefined;
+        if (b.principalId !== sp.id || !resource || !b.appRoleId) { graphError(res, 400, 'Request_BadRequest', 'principalId (this service principal), resourceId and appRoleId are required.'); return true; }
+        if (!(resource.appRoles ?? []).some((r) => r.id === b.appRoleId)) { graphError(res, 400, 'Request_BadRequest', 'Permission being assigned was not found on application'); return true; }
+        const a: SimAppRoleAssignment = { id: Buffer.from(randomUUID()).toString('base64url').slice(0, 43), principalId: sp.id, resourceId: resource.id, appRoleId: b.appRoleId, createdDateTime: new Date().toISOString() };
+        all.push(a);
+        json(res, 201, araJson(a));
+        return true;
+      }
+      const i = all.findIndex((a) => a.id === m![2] && a.principalId === sp.id);
+      if (i < 0) { notFound(res, m[2]!); return true; }
+      if (method === 'GET') { json(res, 200, araJson(all[i]!)); return true; }
+      if (method === 'DELETE') { all.splice(i, 1); noContent(res); return true; }
+    }
+    m = /^\/v1\.0\/oauth2PermissionGrants(?:\/([^/]+))?$/.exec(path);
+    if (m) {
+      const all = list<SimOAuth2PermissionGrant>('oauth2PermissionGrants');
+      if (!m[1] && method === 'GET') { json(res, 200, page(req, all.map(grantJson), 'graph', origin)); return true; }
+      if (!m[1] && method === 'POST') {
+        const b = bodyOf<Partial<SimOAuth2PermissionGrant>>(body);
+        if (!b.clientId || !b.resourceId || !b.consentType || (b.consentType === 'Principal' && !b.principalId)) { graphError(res, 400, 'Request_BadRequest', 'clientId, consentType, resourceId (and principalId for Principal) are required.'); return true; }
+        if (all.some((g) => g.clientId === b.clientId && g.resourceId === b.resourceId && g.consentType === b.consentType && (g.principalId ?? null) === (b.principalId ?? null))) {
+          graphError(res, 409, 'Request_MultipleObjectsWithSameKeyValue', 'Permission entry already exists.'); return true;
+        }
+        const g: SimOAuth2PermissionGrant = { id: Buffer.from(randomUUID()).toString('base64url').slice(0, 43), clientId: b.clientId, consentType: b.consentType, principalId: b.principalId ?? null, resourceId: b.resourceId, scope: b.scope ?? '' };
+        all.push(g);
+        json(res, 201, grantJson(g));
+        return true;
+      }
+      const i = all.findIndex((g) => g.id === m![1]);
+      if (i < 0) { notFound(res, m[1]!); return true; }
+      if (method === 'GET') { json(res, 200, grantJson(all[i]!)); return true; }
+      if (method === 'PATCH') { const b = bodyOf<{ scope?: string }>(body); if (typeof b.scope === 'string') all[i]!.scope = b.scope; noContent(res); return true; }
+      if (method === 'DELETE') { all.splice(i, 1); noContent(res); return true; }
+    }
+    if (method === 'GET' && path === '/v1.0/directoryRoles') {
+      json(res, 200, { '@odata.context': `${origin}/v1.0/$metadata#directoryRoles`, value: list<SimDirectoryRole>('directoryRoles').map((r) => ({ id: r.id, deletedDateTime: null, description: r.description ?? null, displayName: r.displayName, roleTemplateId: r.roleTemplateId })) });
+      return true;
+    }
+    m = /^\/v1\.0\/directoryRoles\/([^/]+)\/members$/.exec(path);
+    if (m && method === 'GET') {
+      const r = list<SimDirectoryRole>('directoryRoles').find((x) => x.id === m![1]);
+      if (!r) { notFound(res, m[1]!); return true; }
+      const members = r.members.map((id) => {
+        const u = userRef(id);
+        if (u) return u;
+        const s = spById(id);
+        return s ? { '@odata.type': '#microsoft.graph.servicePrincipal', id: s.id, appId: s.appId, displayName: s.displayName, servicePrincipalType: s.servicePrincipalType } : null;
+      }).filter(Boolean);
+      json(res, 200, page(req, members, 'graph', origin));
+      return true;
+    }
+    m = /^\/(v1\.0|beta)\/applications\/([^/]+)\/federatedIdentityCredentials(?:\/([^/]+))?$/.exec(path);
+    if (m) {
+      const beta = m[1] === 'beta';
+      const app = estate.applications.find((a) => a.id === m![2]);
+      if (!app) { notFound(res, m[2]!); return true; }
+      const all = list<SimFederatedCredential>('federatedCredentials');
+      if (!m[3] && method === 'GET') { json(res, 200, page(req, all.filter((f) => f.applicationId === app.id).map((f) => ficJson(f, beta)), 'graph', origin)); return true; }
+      if (!m[3] && method === 'POST') {
+        const b = bodyOf<{ name?: string; issuer?: string; subject?: string | null; audiences?: string[]; description?: string | null; claimsMatchingExpression?: SimFederatedCredential['claimsMatchingExpression'] }>(body);
+        if (!b.name || !b.issuer || !b.audiences?.length || (!b.subject === !b.claimsMatchingExpression)) { graphError(res, 400, 'Request_BadRequest', 'name, issuer, audiences and exactly one of subject or claimsMatchingExpression are required.'); return true; }
+        if (all.some((f) => f.applicationId === app.id && f.name === b.name)) { graphError(res, 409, 'Request_MultipleObjectsWithSameKeyValue', `FederatedIdentityCredential with name ${b.name} already exists.`); return true; }
+        const f: SimFederatedCredential = { id: randomUUID(), applicationId: app.id, name: b.name, issuer: b.issuer, subject: b.subject ?? null, audiences: b.audiences, description: b.description ?? null, claimsMatchingExpression: b.claimsMatchingExpression ?? null };
+        all.push(f);
+        json(res, 201, ficJson(f, beta));
+        return true;
+      }
+      const i = all.findIndex((f) => f.applicationId === app.id && (f.id === m![3] || f.name === m![3]));
+      if (i < 0) { notFound(res, m[3]!); return true; }
+      if (method === 'GET') { json(res, 200, ficJson(all[i]!, beta)); return true; }
+      if (method === 'DELETE') { all.splice(i, 1); noContent(res); return true; }
+    }
+    m = /^\/v1\.0\/servicePrincipals\/([^/]+)$/.exec(path);
+    if (m && method === 'PATCH') {
+      const sp = spById(m[1]!);
+      if (!sp) { notFound(res, m[1]!); return true; }
+      const b = bodyOf<{ accountEnabled?: boolean }>(body);
+      if (typeof b.accountEnabled === 'boolean') sp.accountEnabled = b.accountEnabled;
+      noContent(res);
+      return true;
+    }
+    return false;
+  }
 
   function graph(req: IncomingMessage, res: ServerResponse, body: string, url: URL): void {
     const method = req.method ?? 'GET';
@@ -295,6 +418,7 @@ export async function startAzureSim(opts: AzureSimOptions): Promise<AzureSim> {
       res.statusCode = 204;
       return void res.end();
     }
+    if (entra(req, res, body, url)) return;
     if (method === 'POST' && path === '/v1.0/directoryObjects/getByIds') {
       const ids = (JSON.parse(body || '{}') as { ids?: string[] }).ids ?? [];
       if (ids.length > 1000) return graphError(res, 400, 'Request_BadRequest', 'Too many ids: at most 1000 are allowed.');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FaultPlan } from '../../../src/sim/http.js';
 import { ROLE } from '../../../src/sim/azure/estate.js';
 import { collectRun, openStore, tempDir, writeConfig } from '../../helpers/index.js';
-import { DAY, S1, S2, T, id, startSim } from './fixture.js';
+import { AKS_ISSUER, DAY, GITHUB_ISSUER, MI_RESOURCE, MS, S1, S2, T, id, startSim } from './fixture.js';
 
 const sp = (x: string) => `azure:${T}/sp/${x}`;
 const user = (x: string) => `azure:${T}/user/${x}`;
@@ -45,12 +45,28 @@ describe('azure connector: collection through the real SDKs', () => {
       `${S1} ${kvProd}/accessPolicies/${id.alice} ${user(id.alice)} accessPolicy/keys:get,list;certificates:get read false policy`,
       `${S2} ${ra(sub2, id.raS2)} ${sp(id.spDeploy)} ${ROLE.contributor} write true direct`,
       `${S2} ${ra(sub2, id.raCustom)} ${sp(id.mi)} ${id.customRole} admin true direct`,
+      // The directory's Entra grants (issue 16): application permissions, delegated consents per scope, directory roles.
+      `${T} ${sp(id.spCrm)}/appRoleAssignments/${id.araCrmMail} ${sp(id.spCrm)} Mail.ReadWrite write false direct`,
+      `${T} ${sp(id.spDeploy)}/appRoleAssignments/${id.araDeployDir} ${sp(id.spDeploy)} Directory.ReadWrite.All admin true direct`,
+      `${T} ${sp(id.mi)}/appRoleAssignments/${id.araMiUsers} ${sp(id.mi)} User.Read.All read false direct`,
+      `${T} ${sp(id.spLegacy)}/appRoleAssignments/${id.araLegacyExo} ${sp(id.spLegacy)} full_access_as_app admin true direct`,
+      `${T} azure:${T}/oauth2PermissionGrants/${id.grantCrm}/User.Read ${sp(id.spCrm)} User.Read read false direct`,
+      `${T} azure:${T}/oauth2PermissionGrants/${id.grantCrm}/Mail.Read ${sp(id.spCrm)} Mail.Read read false direct`,
+      `${T} azure:${T}/oauth2PermissionGrants/${id.grantCrm}/offline_access ${sp(id.spCrm)} offline_access read false direct`,
+      `${T} azure:${T}/oauth2PermissionGrants/${id.grantNotesBob}/Files.ReadWrite.All ${sp(id.spNotes)} Files.ReadWrite.All write false direct`,
+      `${T} azure:${T}/oauth2PermissionGrants/${id.grantNotesBob}/offline_access ${sp(id.spNotes)} offline_access read false direct`,
+      `${T} azure:${T}/directoryRoles/${MS.directoryRole.applicationAdministrator}/members/${id.spLegacy} ${sp(id.spLegacy)} ${MS.directoryRole.applicationAdministrator} admin true direct`,
+      `${T} azure:${T}/directoryRoles/${MS.directoryRole.directoryReaders}/members/${id.mi} ${sp(id.mi)} ${MS.directoryRole.directoryReaders} read false direct`,
+      // Federated identity credentials (issue 17): the external subject may obtain tokens as the app.
+      `${T} azure:${T}/app/${id.appDeployId}/federatedIdentityCredentials/${id.ficDeploy} oidc:${GITHUB_ISSUER}#repo:contoso/web:environment:production federatedIdentityCredential write true direct`,
+      `${T} azure:${T}/app/${id.appLegacyId}/federatedIdentityCredentials/${id.ficLegacy} oidc:${GITHUB_ISSUER}#claims['sub'] matches 'repo:contoso/*' federatedIdentityCredential write true direct`,
+      `${T} ${MI_RESOURCE}/federatedIdentityCredentials/aks-web oidc:${AKS_ISSUER}#system:serviceaccount:web:web-sa federatedIdentityCredential write true direct`,
     ].sort();
     expect(got).toEqual(want);
     const names = Object.fromEntries(ents.map((e) => [e.ref as string, e.identity_name]));
     expect(names[ra(sub1, id.raUaa)]).toBe('alice@contoso.example');
     expect(names[ra(sub1, id.raOwner)]).toBe('deploy-bot');
-    expect(ents.find((e) => e.ref === ra(sub1, id.raOwner))!.attributes).toMatchObject({ role_name: 'Owner', scope: sub1, principal_type: 'ServicePrincipal', created_by: id.alice });
+    expect(ents.find((e) => e.ref === ra(sub1, id.raOwner))!.attributes).toMatchObject({ role_name: 'Owner', arm_scope: sub1, principal_type: 'ServicePrincipal', created_by: id.alice });
     // The deny assignment excludes deploy-bot, and applies to everyone else at the subscription.
     expect(ents.find((e) => e.ref === ra(sub1, id.raOwner))!.attributes.deny_assignments).toEqual([]);
     expect(ents.find((e) => e.ref === ra(sub1, id.raUaa))!.attributes.deny_assignments).toHaveLength(1);
@@ -63,6 +79,14 @@ describe('azure connector: collection through the real SDKs', () => {
       `${T} ${sp(id.spLegacy)} service_account false bob@contoso.example`,
       `${T} ${sp(id.mi)} workload false -`,
       `${T} azure:${T}/app/${id.appLonelyId} app false -`,
+      // Vendors' apps are recorded by default (their risk is what they were granted); Microsoft's are not.
+      `${T} ${sp(id.spCrm)} service_account false -`,
+      `${T} ${sp(id.spNotes)} service_account false -`,
+      `${T} ${sp(id.spSurvey)} service_account false -`,
+      // The external subjects of federated credentials, as workload identities.
+      `${T} oidc:${GITHUB_ISSUER}#repo:contoso/web:environment:production workload false -`,
+      `${T} oidc:${GITHUB_ISSUER}#claims['sub'] matches 'repo:contoso/*' workload false -`,
+      `${T} oidc:${AKS_ISSUER}#system:serviceaccount:web:web-sa workload false -`,
       `${S1} ${sp(id.spDeploy)} service_account false alice@contoso.example`,
       `${S1} ${sp(id.spLegacy)} service_account false bob@contoso.example`,
       `${S1} ${sp(id.mi)} workload false -`,
@@ -124,7 +148,7 @@ describe('azure connector: collection through the real SDKs', () => {
       const { outcomes, rows } = await run({ signInReports: mode });
       expect(outcomes.every((o) => o.status === 'complete')).toBe(true);
       const idents = await rows('identities');
-      expect(idents.length).toBe(13);
+      expect(idents.length).toBe(19);
       for (const i of idents) expect(i).toMatchObject({ last_used_known: false, last_used_at: null });
       const creds = (await rows('credentials')).filter((c) => c.tenant === T);
       for (const c of creds) expect(c).toMatchObject({ last_used_known: false, last_used_at: null });
@@ -140,8 +164,8 @@ describe('azure connector: collection through the real SDKs', () => {
     expect(faults.injected).toBe(7);
     for (const o of outcomes) expect(o.status, o.error ?? '').toBe('complete');
     expect(outcomes.reduce((n, o) => n + o.api_calls, 0)).toBe(sim.requests.length + 7);
-    expect((await rows('entitlements')).length).toBe(11);
-    expect((await rows('identities')).length).toBe(13);
+    expect((await rows('entitlements')).length).toBe(25);
+    expect((await rows('identities')).length).toBe(19);
     expect((await rows('credentials')).length).toBe(9);
   });
 

@@ -39,5 +39,14 @@ describe('azure demo estate', () => {
     // Last use that the tenant cannot report is unknown, so nothing is stale for lack of data.
     expect(reasons('stale-credential')).not.toMatch(/kv-prod/);
     expect(Object.values(demo.env).every((v) => !JSON.stringify(demo.sources).includes(v))).toBe(true);
+    // The Entra records (issues 16/17) are in the demo estate: integrations, their scopes, mint edges.
+    const count = async (sql: string) => Number((await store.all<{ n: bigint }>(sql, [run.run_id]))[0]!.n);
+    expect(await count(`SELECT count(*) AS n FROM identities WHERE run_id = $1 AND json_exists(attributes, '$.integration') AND (attributes->>'$.integration.third_party') = 'true'`)).toBe(3);
+    expect(await count(`SELECT count(*) AS n FROM entitlements WHERE run_id = $1 AND json_exists(attributes, '$.scope') AND (attributes->>'$.scope.consent') IN ('admin', 'user', 'application')`)).toBe(9);
+    expect(await count(`SELECT count(*) AS n FROM entitlements WHERE run_id = $1 AND json_exists(attributes, '$.mint')`)).toBe(3);
+    expect(demo.integrations?.map((i) => i.name)).toEqual(['Acme CRM', 'Idle Survey']);
+    // The approved pinned federated credential is granted; the flexible one (any repository) is not.
+    expect(reasons('ungranted-access')).toMatch(/claims\['sub'\] matches 'repo:contoso\/\*'/);
+    expect(reasons('ungranted-access')).not.toMatch(/repo:contoso\/web:environment:production/);
   });
 });

@@ -5,7 +5,7 @@ import { S1, S2, T, contosoEstate } from '../../../src/sim/azure/seed.js';
 import { startAzureSim, type AzureSim, type AzureSimOptions } from '../../../src/sim/azure/server.js';
 import { onCleanup } from '../../helpers/index.js';
 
-export { DAY, S1, S2, T, id, iso } from '../../../src/sim/azure/seed.js';
+export { AKS_ISSUER, DAY, GITHUB_ISSUER, MI_RESOURCE, MS, S1, S2, T, id, iso } from '../../../src/sim/azure/seed.js';
 export const testEstate = contosoEstate;
 
 /** Starts the simulator for the test and returns the config source pointing the connector at it. */

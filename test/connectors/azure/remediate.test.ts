@@ -36,7 +36,7 @@ async function setup(simOpts: Partial<AzureSimOptions> = {}) {
 
 describe('azure remediation, each verified by reading back', () => {
   it('declares its operations as data', () => {
-    expect(rem.actions.map((a) => a.operation).sort()).toEqual(['delete-role-assignment', 'disable-secret-version', 'remove-password-credential', 'remove-pim-assignment', 'remove-pim-eligibility', 'rotate-key-now']);
+    expect(rem.actions.map((a) => a.operation).sort()).toEqual(['delete-role-assignment', 'disable-secret-version', 'disable-service-principal', 'remove-app-role-assignment', 'remove-federated-credential', 'remove-password-credential', 'remove-pim-assignment', 'remove-pim-eligibility', 'revoke-delegated-scope', 'rotate-key-now']);
   });
 
   it('delete-role-assignment: gone on read-back; rollback re-creates it with the same name', async () => {
