@@ -1,0 +1,35 @@
+// Domain-wide delegation grants, from an export of the Admin console (Security → API controls → Domain-wide
+// delegation). The Admin SDK has no method that lists them (directory_v1 has no such resource), so this part of the
+// estate is what the organisation exported, not an API read; every error names the file, line and field.
+import { z } from 'zod';
+import { readRecords } from '../../io/records.js';
+import { InputError, type InputIssue } from '../../errors.js';
+import type { DelegationGrant } from './map.js';
+
+const Scopes = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;]+/)).map((s) => s.trim()).filter(Boolean));
+
+const Row = z.object({
+  client_id: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().min(1, 'is empty')),
+  scopes: Scopes.pipe(z.array(z.string()).min(1, 'lists no scope')),
+  name: z.string().nullish().transform((v) => (v ? v.trim() || null : null)),
+  service_account: z.email('is not a service-account email').nullish().or(z.literal('')).transform((v) => v || null),
+}).loose();
+
+export async function loadDelegations(file: string): Promise<DelegationGrant[]> {
+  const out: DelegationGrant[] = [];
+  const issues: InputIssue[] = [];
+  const seen = new Map<string, number>();
+  for await (const rec of readRecords(file, { key: 'domain_wide_delegation', requiredColumns: ['client_id', 'scopes'] })) {
+    const r = Row.safeParse(rec.value);
+    if (!r.success) {
+      for (const i of r.error.issues) issues.push({ file, line: rec.line, field: i.path.join('.') || undefined, message: i.message });
+      continue;
+    }
+    const prev = seen.get(r.data.client_id);
+    if (prev !== undefined) { issues.push({ file, line: rec.line, field: 'client_id', message: `client ${r.data.client_id} is already listed on line ${prev}: give each client once, with all its scopes` }); continue; }
+    seen.set(r.data.client_id, rec.line);
+    out.push({ clientId: r.data.client_id, scopes: [...new Set(r.data.scopes)], name: r.data.name, serviceAccount: r.data.service_account, file, line: rec.line });
+  }
+  if (issues.length) throw new InputError(issues);
+  return out;
+}
