@@ -6,13 +6,23 @@ import { readRecords } from '../../io/records.js';
 import { InputError, type InputIssue } from '../../errors.js';
 import type { DelegationGrant } from './map.js';
 
-const Scopes = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : v.split(/[\s,;]+/)).map((s) => s.trim()).filter(Boolean));
+const Scopes = z.union([z.string(), z.array(z.string()), z.null()]).optional()
+  .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(/[\s,;]+/)).map((s) => s.trim()).filter(Boolean));
+
+const ClientId = z.union([z.string(), z.number(), z.null()]).optional().transform((v, c) => {
+  // YAML reads an unquoted 21-digit service-account client id as a number and drops its last digits.
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+    c.addIssue({ code: 'custom', message: 'is a number too large to keep exactly: quote the client id' });
+    return z.NEVER;
+  }
+  return v === null || v === undefined ? '' : String(v).trim();
+});
 
 const Row = z.object({
-  client_id: z.union([z.string(), z.number()]).transform((v) => String(v).trim()).pipe(z.string().min(1, 'is empty')),
+  client_id: ClientId.pipe(z.string().min(1, 'is empty')),
   scopes: Scopes.pipe(z.array(z.string()).min(1, 'lists no scope')),
   name: z.string().nullish().transform((v) => (v ? v.trim() || null : null)),
-  service_account: z.email('is not a service-account email').nullish().or(z.literal('')).transform((v) => v || null),
+  service_account: z.union([z.email('is not a service-account email'), z.literal(''), z.null()]).optional().transform((v) => v || null),
 }).loose();
 
 export async function loadDelegations(file: string): Promise<DelegationGrant[]> {
