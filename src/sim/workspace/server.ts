@@ -54,8 +54,10 @@ function gerr(res: ServerResponse, code: number, reason: string, message: string
 
 function faultResponse(res: ServerResponse, f: Fault): void {
   if (f.kind === 'throttle') {
-    return gerr(res, 429, 'rateLimitExceeded', 'Quota exceeded for quota metric \'Queries\' and limit \'Queries per minute per user\' of service \'admin.googleapis.com\'.',
-      f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {});
+    const headers: Record<string, string> = f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {};
+    // The Directory API also throttles with 403 userRateLimitExceeded (its older quota errors).
+    if (f.status === 403) return gerr(res, 403, 'userRateLimitExceeded', 'User Rate Limit Exceeded', headers);
+    return gerr(res, 429, 'rateLimitExceeded', 'Quota exceeded for quota metric \'Queries\' and limit \'Queries per minute per user\' of service \'admin.googleapis.com\'.', headers);
   }
   const code = f.status ?? 500;
   if (code === 403) return gerr(res, 403, 'forbidden', 'Not Authorized to access this resource/api');

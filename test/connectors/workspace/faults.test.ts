@@ -13,16 +13,17 @@ import { silentLogger } from '../../../src/log.js';
 const refs = async (store: Awaited<ReturnType<typeof collectWs>>['store'], table: string, runId: string) => (await rows(store, table, runId)).map((r) => r.ref as string);
 
 describe('workspace faults', () => {
-  it('429 and 5xx are retried (Retry-After honoured) and the collection ends complete and equal', async () => {
+  it('429, 403 userRateLimitExceeded and 5xx are retried and the collection ends complete and equal', async () => {
     const clean = await startSim();
     const base = await collectWs(clean);
     const h = await startSim();
     h.sim.faults.add({ kind: 'throttle', match: '/tokens', retryAfter: 0, times: 3 });
     h.sim.faults.add({ kind: 'status', status: 503, match: /GET \/admin\/directory\/v1\/users\?.*pageToken/, times: 2 });
     h.sim.faults.add({ kind: 'status', status: 500, match: 'POST /token', times: 1 });
+    h.sim.faults.add({ kind: 'throttle', status: 403, match: '/users/100000000000000000008/tokens', times: 1 });
     const { store, runId, outcomes } = await collectWs(h);
     expect(outcomes.map((o) => [o.status, o.error])).toEqual([['complete', null]]);
-    expect(h.sim.faults.injected).toBe(6);
+    expect(h.sim.faults.injected).toBe(7);
     for (const t of ['identities', 'credentials', 'entitlements']) expect(await refs(store, t, runId)).toEqual(await refs(base.store, t, base.runId));
   });
 
