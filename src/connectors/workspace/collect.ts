@@ -27,7 +27,8 @@ export async function discoverTenants(ctx: Ctx): Promise<string[]> {
 
 export async function collectTenant(ctx: Ctx, tenant: string, sink: TenantSink): Promise<void> {
   // A broken export stops the tenant before any call: half a delegation list would look like revoked grants.
-  const delegations = ctx.options.domain_wide_delegation_file ? await loadDelegations(ctx.options.domain_wide_delegation_file) : [];
+  const delegations = (ctx.options.domain_wide_delegation_file ? await loadDelegations(ctx.options.domain_wide_delegation_file, ctx.source.tenants) : [])
+    .filter((g) => !g.customer || g.customer === tenant);
   const c = await createClients(ctx, sink.http);
   const users = await listUsers(ctx, c, tenant, sink);
   const clients = new Map<string, ClientSeen>();

@@ -23,9 +23,14 @@ const Row = z.object({
   scopes: Scopes.pipe(z.array(z.string()).min(1, 'lists no scope')),
   name: z.string().nullish().transform((v) => (v ? v.trim() || null : null)),
   service_account: z.union([z.email('is not a service-account email'), z.literal(''), z.null()]).optional().transform((v) => v || null),
+  customer: z.union([z.string().regex(/^C[0-9a-z]+$/, 'is not a customer id (C0…)'), z.literal(''), z.null()]).optional().transform((v) => v || null),
 }).loose();
 
-export async function loadDelegations(file: string): Promise<DelegationGrant[]> {
+/**
+ * The grants of a file. Each Workspace customer has its own delegation page: with several tenants every row must name
+ * its `customer`, or a grant of one customer would be reported for all of them.
+ */
+export async function loadDelegations(file: string, tenants: readonly string[] = []): Promise<DelegationGrant[]> {
   const out: DelegationGrant[] = [];
   const issues: InputIssue[] = [];
   const seen = new Map<string, number>();
@@ -35,10 +40,14 @@ export async function loadDelegations(file: string): Promise<DelegationGrant[]> 
       for (const i of r.error.issues) issues.push({ file, line: rec.line, field: i.path.join('.') || undefined, message: i.message });
       continue;
     }
-    const prev = seen.get(r.data.client_id);
+    const key = `${r.data.customer ?? ''} ${r.data.client_id}`;
+    const prev = seen.get(key);
     if (prev !== undefined) { issues.push({ file, line: rec.line, field: 'client_id', message: `client ${r.data.client_id} is already listed on line ${prev}: give each client once, with all its scopes` }); continue; }
-    seen.set(r.data.client_id, rec.line);
-    out.push({ clientId: r.data.client_id, scopes: [...new Set(r.data.scopes)], name: r.data.name, serviceAccount: r.data.service_account, file, line: rec.line });
+    seen.set(key, rec.line);
+    out.push({ clientId: r.data.client_id, scopes: [...new Set(r.data.scopes)], name: r.data.name, serviceAccount: r.data.service_account, customer: r.data.customer, file, line: rec.line });
+  }
+  if (tenants.length > 1) {
+    for (const g of out) if (!g.customer) issues.push({ file, line: g.line, field: 'customer', message: `the source collects ${tenants.length} customers: name the customer this grant belongs to` });
   }
   if (issues.length) throw new InputError(issues);
   return out;

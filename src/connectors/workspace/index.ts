@@ -23,7 +23,7 @@ export const connector: Connector<WorkspaceOptions> = {
   options: WorkspaceOptions as unknown as z.ZodType<WorkspaceOptions>,
   async validate(ctx) {
     // A broken delegation export is a user error (exit 2), found before any call; then the credential chain.
-    if (ctx.options.domain_wide_delegation_file) await loadDelegations(ctx.options.domain_wide_delegation_file);
+    if (ctx.options.domain_wide_delegation_file) await loadDelegations(ctx.options.domain_wide_delegation_file, ctx.source.tenants);
     await createClients(ctx, ctx.http('validate'));
   },
   tenants: (ctx) => discoverTenants(ctx),

@@ -60,7 +60,7 @@ export interface UserInfo { id: string; email: string; suspended: boolean; archi
 
 export interface TokenInfo { clientId: string; displayText: string | null; scopes: string[]; anonymous: boolean; nativeApp: boolean }
 
-export interface DelegationGrant { clientId: string; scopes: string[]; name: string | null; serviceAccount: string | null; file: string; line: number }
+export interface DelegationGrant { clientId: string; scopes: string[]; name: string | null; serviceAccount: string | null; customer?: string | null; file: string; line: number }
 
 /** Everything seen of one OAuth client across users and the delegation export: one integration identity. */
 export interface ClientSeen {

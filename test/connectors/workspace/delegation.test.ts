@@ -11,9 +11,9 @@ describe('workspace: the domain-wide delegation export', () => {
   it('reads CSV with scopes separated by commas, spaces or semicolons, and YAML lists', async () => {
     const csv = file('dwd.csv', 'client_id,name,scopes,service_account\n120000000000000000001,etl,"https://www.googleapis.com/auth/gmail.readonly, https://www.googleapis.com/auth/drive.readonly",etl@acme-data.iam.gserviceaccount.com\n9-x.apps.googleusercontent.com,,openid;email,\n');
     expect(await loadDelegations(csv)).toEqual([
-      { clientId: '120000000000000000001', name: 'etl', serviceAccount: 'etl@acme-data.iam.gserviceaccount.com', file: csv, line: 2,
+      { clientId: '120000000000000000001', name: 'etl', serviceAccount: 'etl@acme-data.iam.gserviceaccount.com', customer: null, file: csv, line: 2,
         scopes: ['https://www.googleapis.com/auth/gmail.readonly', 'https://www.googleapis.com/auth/drive.readonly'] },
-      { clientId: '9-x.apps.googleusercontent.com', name: null, serviceAccount: null, file: csv, line: 3, scopes: ['openid', 'email'] },
+      { clientId: '9-x.apps.googleusercontent.com', name: null, serviceAccount: null, customer: null, file: csv, line: 3, scopes: ['openid', 'email'] },
     ]);
     const yaml = file('dwd.yaml', 'domain_wide_delegation:\n  - client_id: "120000000000000000001"\n    scopes: [openid]\n  - client_id: 12345\n    scopes: email profile\n');
     expect((await loadDelegations(yaml)).map((d) => [d.clientId, d.line, d.scopes])).toEqual([['120000000000000000001', 2, ['openid']], ['12345', 4, ['email', 'profile']]]);
@@ -31,6 +31,15 @@ describe('workspace: the domain-wide delegation export', () => {
       `${csv}:6 client_id: client 1-c.apps.googleusercontent.com is already listed on line 5: give each client once, with all its scopes`,
     ].join('\n'));
     await expect(loadDelegations(file('x.csv', 'client,scopes\n1,openid\n'))).rejects.toThrow(/client_id/);
+  });
+
+  it('with several customers, each row names its customer, and a grant is reported only for its own', async () => {
+    const csv = file('dwd.csv', 'client_id,scopes,customer\n1-a.apps.googleusercontent.com,openid,C03acme01\n1-b.apps.googleusercontent.com,openid,\n');
+    await expect(loadDelegations(csv, ['C03acme01', 'C09other'])).rejects.toThrow(`${csv}:3 customer: the source collects 2 customers: name the customer this grant belongs to`);
+    const ok = file('ok.csv', 'client_id,scopes,customer\n1-a.apps.googleusercontent.com,openid,C03acme01\n1-a.apps.googleusercontent.com,email,C09other\n');
+    const h = await startSim();
+    const { store, runId } = await collectWs(h, { tenants: ['C03acme01'] }, { domain_wide_delegation_file: ok, tokens: false });
+    expect((await store.all('SELECT ref FROM entitlements WHERE run_id = $1', [runId])).map((r) => r.ref)).toEqual(['workspace:C03acme01/clients/1-a.apps.googleusercontent.com|openid|domain']);
   });
 
   it('a broken export fails the source before any call', async () => {
