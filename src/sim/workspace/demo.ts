@@ -31,7 +31,13 @@ export async function startDemo(): Promise<DemoParts> {
         domain_wide_delegation_file: dwdFile, first_party_client_ids: ['3333-*', CONNECTOR_SA.clientId] } }],
     env: { [KEY_ENV]: keyFile },
     authority: {
-      grants: [],
+      grants: [
+        // nhi-recon's own delegation: both scopes approved, by name (admin level needs a grant that names it).
+        ...['admin.directory.user.readonly', 'admin.directory.user.security'].map((scope, i) => ({
+          id: `WS-${i + 1}`, provider: 'workspace', tenant: CUSTOMER_ID, identity: client(CONNECTOR_SA.clientId), resource: `workspace:${CUSTOMER_ID}`,
+          permission: `${AUTH}${scope}`, max_level: i ? 'admin' : 'read', owner: 'alice', approver: 'security-lead', ticket: 'SEC-303',
+          granted_at: day(-200), expires_at: day(165), justification: 'access reviews' })),
+      ],
       owners: [
         { provider: 'workspace', tenant: CUSTOMER_ID, identity: client(CLIENTS.notes), owner: 'alice' },
         { provider: 'workspace', tenant: CUSTOMER_ID, identity: client(CLIENTS.intranet), owner: 'alice' },
@@ -41,7 +47,8 @@ export async function startDemo(): Promise<DemoParts> {
       ],
       people: [
         { id: 'alice', name: 'Alice Adams', email: `alice@${DEMO_DOMAIN}`, status: 'active', team: 'platform', logins: { workspace: [`alice@${DEMO_DOMAIN}`] } },
-        { id: 'bob', name: 'Bob Brown', email: `bob@${DEMO_DOMAIN}`, status: 'active', team: 'web', logins: { workspace: [`bob@${DEMO_DOMAIN}`] } },
+        // Not 'bob': the demo's SaaS directory has a departed Bob, and people merge by id.
+        { id: 'bob.brown', name: 'Bob Brown', email: `bob@${DEMO_DOMAIN}`, status: 'active', team: 'web', logins: { workspace: [`bob@${DEMO_DOMAIN}`] } },
         { id: 'carol', name: 'Carol Cole', email: `carol@${DEMO_DOMAIN}`, status: 'active', team: 'sales', logins: { workspace: [`carol@${DEMO_DOMAIN}`] } },
         { id: 'erin', name: 'Erin Evans', email: `erin@${DEMO_DOMAIN}`, status: 'active', team: 'data', logins: { workspace: [`erin@${DEMO_DOMAIN}`] } },
         // Dave left 45 days ago but his account was never suspended: SketchySync still reads his mail.
