@@ -48,6 +48,15 @@ describe('workspace faults', () => {
     expect(attrs(mm).users).toBe(1);
   });
 
+  it('a malformed tokens answer for one user is a named gap, never an empty token list', async () => {
+    const h = await startSim();
+    h.sim.faults.add({ kind: 'malformed', match: '/users/100000000000000000004/tokens', times: Infinity });
+    const { store, runId, outcomes } = await collectWs(h);
+    expect(outcomes[0]!.status).toBe('partial');
+    expect(outcomes[0]!.error).toMatch(/^tokens\.list\(userKey=carol@acme\.example\): /);
+    expect((await rows(store, 'credentials', runId)).length).toBe(7);
+  });
+
   it('an admin without the Security privilege (the user.security scope) gets users but no tokens: partial, every call named', async () => {
     const estate = estateWithKey();
     estate.privileges['admin@acme.example'] = { users: true, security: false };
