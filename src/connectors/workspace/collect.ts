@@ -83,16 +83,18 @@ async function listUsers(ctx: Ctx, c: WorkspaceClients, customer: string, sink: 
   const tokens = new Set<string>();
   let pageToken: string | undefined;
   for (let n = 1; ; n++) {
-    let data: admin_directory_v1.Schema$Users;
+    let page: ReturnType<typeof UserList.parse>;
     try {
-      data = (await c.directory.users.list({ customer, maxResults: ctx.options.page_size, pageToken, projection: 'basic' })).data;
+      const data: admin_directory_v1.Schema$Users = (await c.directory.users.list({ customer, maxResults: ctx.options.page_size, pageToken, projection: 'basic' })).data;
+      const parsed = UserList.safeParse(data);
+      if (!parsed.success) throw new Error(`unreadable answer (${parsed.error.issues[0]?.path.join('.') || 'body'}: ${parsed.error.issues[0]?.message ?? 'invalid'})`);
+      page = parsed.data;
     } catch (e) {
       // Without the first page nothing is known: the tenant fails rather than look empty.
       if (n === 1) throw new Error(`users.list(customer=${customer}): ${describe(e)}`);
       sink.partial(`users.list(customer=${customer}) page ${n}: ${describe(e)}; the users after page ${n - 1} and their tokens are missing`);
       return out;
     }
-    const page = UserList.parse(data);
     for (const u of page.users) {
       out.push({ id: u.id, email: u.primaryEmail, suspended: !!u.suspended, archived: !!u.archived, isAdmin: !!u.isAdmin, orgUnitPath: u.orgUnitPath ?? null });
     }

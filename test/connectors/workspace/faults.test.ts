@@ -84,6 +84,19 @@ describe('workspace faults', () => {
     expect(outcomes.map((o) => [o.status, o.error])).toEqual([['failed', `users.list(customer=${CUSTOMER_ID}): HTTP 403 (forbidden): Not Authorized to access this resource/api`]]);
   });
 
+  it('a malformed users page is named: the first fails the tenant, a later one makes it partial', async () => {
+    const h = await startSim();
+    h.sim.faults.add({ kind: 'malformed', match: /pageToken/, times: Infinity, after: 1 });
+    const r1 = await collectWs(h);
+    expect(r1.outcomes[0]!.status).toBe('partial');
+    expect(r1.outcomes[0]!.error).toMatch(/^users\.list\(customer=C03acme01\) page 3: unreadable answer/);
+    const f = await startSim();
+    f.sim.faults.add({ kind: 'malformed', match: 'GET /admin/directory/v1/users?', times: 1 });
+    const r2 = await collectWs(f, { tenants: [CUSTOMER_ID] });
+    expect(r2.outcomes.map((o) => o.status)).toEqual(['failed']);
+    expect(r2.outcomes[0]!.error).toMatch(/^users\.list\(customer=C03acme01\): unreadable answer/);
+  });
+
   it('a users listing that fails later, or never ends, keeps what it read and ends partial', async () => {
     const h = await startSim();
     h.sim.faults.add({ kind: 'status', status: 500, match: /pageToken/, times: Infinity, after: 1 });
