@@ -18,8 +18,6 @@ export function shortScope(scope: string): string {
 }
 
 const IDENTITY_ONLY = new Set(['openid', 'email', 'profile', 'userinfo.email', 'userinfo.profile']);
-/** The app's own files or data folder: writing them reaches nothing else of the user's. */
-const APP_OWN = new Set(['drive.file', 'drive.appdata', 'drive.appfolder', 'drive.install']);
 /** Reading mail reads password-reset links and sign-in codes: it mints access elsewhere, so it is privileged. */
 const MAIL_CONTENT = new Set(['gmail.readonly', 'gmail.modify', 'mail.google.com']);
 
@@ -37,7 +35,7 @@ export function scopeLevel(scope: string): ScopeLevel {
   if (short === 'mail.google.com' || short === 'cloud-platform' || short === 'iam' || short === 'gmail.settings.sharing' || /full_control$/.test(short)) level = 'admin';
   else if (/^admin\./.test(short)) level = /\.readonly$/.test(short) ? 'read' : 'admin';
   else if (IDENTITY_ONLY.has(short) || short === 'gmail.metadata' || /(^|\.)readonly$|\.read-only$|\.readonly\./.test(short)) level = 'read';
-  else if (APP_OWN.has(short)) level = 'write';
+  // Everything else changes the user's data (the app's own Drive files, `drive.file`, included: still a write).
   else level = 'write';
   return { level, privileged: level === 'admin' || MAIL_CONTENT.has(short), short };
 }
