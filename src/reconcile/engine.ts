@@ -51,7 +51,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
         // finding_id: the same rule about the same subject is the same finding, night after night.
         await store.run(`INSERT INTO raw_findings
           SELECT substr(sha256(concat_ws('|', ${sqlString(rule.id)}, q.provider, q.tenant, q.subject_ref)), 1, 32),
-                 ${sqlString(rule.id)}, ${sqlString(rule.subject)}, ${severitySql(rule)}, q.provider, q.tenant, q.source, q.subject_ref,
+                 ${sqlString(rule.id)}, ${subjectTypeSql(rule.subject)}, ${severitySql(rule)}, q.provider, q.tenant, q.source, q.subject_ref,
                  q.identity_ref, q.resource_ref, q.permission, q.level, q.privileged, q.owner, q.reason, q.evidence::JSON
           FROM (${rule.sql}) q`);
       } catch (e) {
@@ -149,4 +149,13 @@ export async function summarise(store: Store, runId: string): Promise<ReconcileS
     s.byRule[r.rule_id] = (s.byRule[r.rule_id] ?? 0) + r.n;
   }
   return s;
+}
+
+/**
+ * An identity rule may report a credential (a token a departed person created): its finding is then a credential
+ * finding, so the planner finds its target among the run's credentials.
+ */
+function subjectTypeSql(subject: string): string {
+  if (subject !== 'identity') return sqlString(subject);
+  return `CASE WHEN q.subject_ref IS DISTINCT FROM q.identity_ref AND EXISTS (SELECT 1 FROM cur_credentials c WHERE c.source = q.source AND c.tenant = q.tenant AND c.ref = q.subject_ref) THEN 'credential' ELSE 'identity' END`;
 }
