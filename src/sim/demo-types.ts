@@ -6,6 +6,7 @@ export interface DemoParts {
   /** Environment the connector reads its (fake) credentials from. */
   env: Record<string, string>;
   authority: { grants: Record<string, unknown>[]; owners: Record<string, unknown>[]; people: Record<string, unknown>[] };
+  integrations?: Record<string, unknown>[];
   /** Finding kinds this estate is built to produce. */
   expect: string[];
   close(): Promise<void>;
