@@ -45,6 +45,7 @@ const DEMOS: Record<string, () => Promise<{ startDemo(): Promise<DemoParts> }>> 
   azure: () => import('../sim/azure/demo.js'),
   gcp: () => import('../sim/gcp/demo.js'),
   workspace: () => import('../sim/workspace/demo.js'),
+  okta: () => import('../sim/okta/demo.js'),
 };
 export const DEMO_PROVIDERS = Object.keys(DEMOS);
 

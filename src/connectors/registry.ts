@@ -12,6 +12,7 @@ export const CONNECTORS: Record<string, Loader> = {
   azure: () => import('./azure/index.js'),
   gcp: () => import('./gcp/index.js'),
   workspace: () => import('./workspace/index.js'),
+  okta: () => import('./okta/index.js'),
 };
 
 export async function loadConnector(id: string): Promise<Connector<any>> {

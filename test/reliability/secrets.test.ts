@@ -96,6 +96,7 @@ describe('secrets never leak', () => {
       github: () => import('../../src/sim/github/demo.js'), aws: () => import('../../src/sim/aws/demo.js'),
       azure: () => import('../../src/sim/azure/demo.js'), gcp: () => import('../../src/sim/gcp/demo.js'),
       workspace: () => import('../../src/sim/workspace/demo.js'),
+      okta: () => import('../../src/sim/okta/demo.js'),
     };
     expect(Object.keys(demos).sort()).toEqual([...DEMO_PROVIDERS].sort());
     for (const [name, load] of Object.entries(demos)) {
