@@ -14,10 +14,13 @@ import { rule as unrotatedCredential } from './unrotated-credential.js';
 import { rule as nonExpiringCredential } from './non-expiring-credential.js';
 import { rule as unfulfilledGrant } from './unfulfilled-grant.js';
 import { rule as expiredException } from './expired-exception.js';
+import { rule as federationTrustTooBroad } from './federation-trust-too-broad.js';
+import { rule as staticCredentialReplaceable } from './static-credential-replaceable.js';
 
 export const RULES: Rule[] = [
   leakedCredential, departedPersonAccess, usedAfterExpiry, ungrantedAccess, expiredGrant, overPrivileged, standingPrivilege,
   orphanedIdentity, staleIdentity, staleCredential, unrotatedCredential, nonExpiringCredential, unfulfilledGrant, expiredException,
+  federationTrustTooBroad, staticCredentialReplaceable,
 ];
 
 export function ruleById(id: string): Rule | undefined {
