@@ -203,7 +203,12 @@ function summarise(msgs: string[]): string {
  * (isSecretName: `db_password`, `aws_secret_access_key`, `apiKey`, …), and the bare `value`/`pin`. Names of metadata
  * about a secret (`key_id`, `secret_name`, `token_expires_at`, `key_fingerprint`, `public_key` …) are kept.
  */
-const isSecretAttribute = (k: string) => isSecretName(k) || /^(value|pin|pass)$/i.test(k);
+const isSecretAttribute = (k: string) => {
+  // A policy condition key (`token.actions.githubusercontent.com:sub`, `sts:ExternalId`) names an issuer and a claim:
+  // only the claim says whether the value is secret, not the issuer's host.
+  const name = /^[a-z0-9][a-z0-9.-]*(\/[^:]*)?:[A-Za-z_][\w.-]*$/i.test(k) ? k.slice(k.lastIndexOf(':') + 1) : k;
+  return isSecretName(name) || /^(value|pin|pass)$/i.test(name);
+};
 
 /**
  * Defence in depth for what no connector should pass on: a payload field named like a secret (an export with a

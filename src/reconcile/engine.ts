@@ -29,7 +29,8 @@ export interface ReconcileSummary {
 function severitySql(rule: Rule): string {
   // privileged access weighs at least as much as admin.
   const eff = `rank_lvl(greatest(lvl_rank(q.level), CASE WHEN q.privileged THEN 3 ELSE 0 END))`;
-  return `CASE ${eff} ${LEVELS.map((l) => `WHEN '${l}' THEN '${rule.severity[l]}'`).join(' ')} END`;
+  const table = `CASE ${eff} ${LEVELS.map((l) => `WHEN '${l}' THEN '${rule.severity[l]}'`).join(' ')} END`;
+  return rule.severity_sql ? `coalesce(${rule.severity_sql}, ${table})` : table;
 }
 
 export async function reconcile(store: Store, opts: ReconcileOptions): Promise<ReconcileSummary> {

@@ -11,6 +11,11 @@ export interface Rule {
   subject: SubjectType;
   /** Severity by the level of access involved; `privileged` access uses at least the `admin` row. */
   severity: Record<Level, Severity>;
+  /**
+   * Optional SQL expression over the query's row `q` (its columns, e.g. q.evidence) giving a severity that replaces
+   * the level table for that row; NULL keeps the table's. For judgements that weigh more than the level alone.
+   */
+  severity_sql?: string;
   /** What the finding means. */
   description: string;
   /** Why it matters. */

@@ -27,6 +27,15 @@ describe('demo with every provider simulator', () => {
       // Every simulated provider contributes findings, not only the file import.
       const byProvider = await store.all<{ provider: string }>(`SELECT DISTINCT provider FROM findings`);
       for (const p of DEMO_PROVIDERS) expect(byProvider.map((b) => b.provider), p).toContain(p);
+      // Issue 17: the GitHub secret AWS_ACCESS_KEY_ID of acme/web is tied across sources to the AWS key of svc-ci (by its
+      // ci-pipeline tag), and the trust the fix needs names the AWS demo account.
+      const replaceable = await store.all<{ evidence: string }>(
+        `SELECT CAST(evidence AS VARCHAR) AS evidence FROM findings WHERE rule_id = 'static-credential-replaceable' AND subject_ref LIKE '%/secret/AWS_ACCESS_KEY_ID'`);
+      expect(replaceable).toHaveLength(1);
+      const ev = JSON.parse(replaceable[0]!.evidence);
+      expect(ev.linked_keys.map((k: { ref: string }) => k.ref)).toEqual([expect.stringContaining(':user/svc-ci#access-key:')]);
+      expect(JSON.stringify(ev.proposed_trust)).toContain('arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com');
+      expect(JSON.stringify(ev.proposed_trust)).toContain('repo:acme/web:ref:refs/heads/main');
     } finally { store.close(); }
   });
 });

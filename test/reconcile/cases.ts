@@ -26,6 +26,24 @@ const exposure = (extra: Record<string, unknown> = {}) => ({ ref: 'github:acme/w
   leak_signal: 'open secret-scanning alert #3 (AWS Access Key ID) in acme/web, since 2026-05-30', attributes: { exposed_in: 'github:acme/web', alert_number: 3 }, ...extra });
 const key = (extra: Record<string, unknown> = {}) => ({ ref: 'k1', kind: 'access_key', name: 'AKIA-1', identity_ref: 'svc', created_at: daysAgo(30), last_used_at: daysAgo(1), expires_at: daysAhead(60), ...extra });
 
+// Mint edges (issue 17): "the identity may obtain credentials as the target", with the trust's breadth judged by the connector.
+const mintFacts = (extra: Record<string, unknown> = {}) => ({ mechanism: 'oidc', issuer: 'issuer.example', subject: 'repo:acme/web:*', audience: null, breadth: 'wildcard_subject',
+  missing: [], target_provider: 'prov', target_ref: 'role/deploy', conditions: null, ...extra });
+const mintEnt = (mint: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ ref: 'm1', identity_ref: 'oidc:issuer.example#repo:acme/web:*', identity_name: 'repo:acme/web:*',
+  resource_ref: 'role/deploy', permission: 'assume', level: 'admin', privileged: true, via: 'direct', attributes: { mint: mintFacts(mint) }, ...extra });
+const fedSubject = (extra: Record<string, unknown> = {}) => ({ ref: 'oidc:issuer.example#repo:acme/web:*', kind: 'workload', name: 'repo:acme/web:*', human: false, owner: 'alice', last_used_known: false, ...extra });
+const mintGrant = (identity: string) => grant({ identity, resource: 'role/deploy', permission: 'assume', max_level: 'admin' });
+// A CI secret holding a cloud key, the key (tagged with the pipeline), and a federated trust pinning the same pipeline.
+const ACCT = { source: 'cloud', provider: 'aws', tenant: '111122223333' };
+const ciSecret = (extra: Record<string, unknown> = {}) => ({ ref: 'ci:acme/web/secret/AWS_ACCESS_KEY_ID', source: 'ci', provider: 'github', tenant: 'acme', kind: 'stored_secret', name: 'AWS_ACCESS_KEY_ID',
+  created_at: daysAgo(300), last_used_known: false, expiry_supported: false, owner: 'alice',
+  attributes: { scope: 'repository', ci: { pipeline: 'acme/web', cloud: 'aws', proposed_trust: { Statement: [{ Principal: { Federated: 'arn:aws:iam::{target_tenant}:oidc-provider/issuer.example' } }] } } }, ...extra });
+const cloudKey = (extra: Record<string, unknown> = {}) => ({ ...ACCT, ref: 'arn:user/ci#key', kind: 'access_key', name: 'AKIACI00000000000001', identity_ref: 'arn:user/ci', created_at: daysAgo(300),
+  last_used_at: daysAgo(30), fingerprint: 'AKIACI00000000000001', expiry_supported: false, attributes: { ci: { pipeline: 'acme/web' } }, ...extra });
+const cloudRole = (lastUsed: number) => ({ ...ACCT, ref: 'arn:role/deploy', kind: 'role', name: 'deploy', human: false, owner: 'alice', last_used_at: daysAgo(lastUsed) });
+const fedEdge = (extra: Record<string, unknown> = {}) => ({ ...ACCT, ref: 'arn:role/deploy|trust', identity_ref: 'oidc:gh#repo:acme/web:ref:refs/heads/main', identity_name: 'repo:acme/web:ref:refs/heads/main',
+  resource_ref: 'arn:role/deploy', permission: 'assume', level: 'write', attributes: { ci: { pipeline: 'acme/web' }, mint: mintFacts({ breadth: 'pinned', target_provider: 'aws', target_ref: 'arn:role/deploy' }) }, ...extra });
+
 export const CASES: RuleCase[] = [
   // ungranted-access
   { rule: 'ungranted-access', name: 'no grant at all', seed: base({ identities: [svc()], entitlements: [ent()] }), fires: ['e1'], severity: 'high' },
@@ -145,6 +163,38 @@ export const CASES: RuleCase[] = [
   { rule: 'unrotated-credential', name: 'an exposure record is never unrotated', seed: base({ credentials: [exposure({ created_at: daysAgo(400) })] }), fires: [] },
   { rule: 'non-expiring-credential', name: 'an exposure record is never non-expiring', seed: base({ credentials: [exposure({ expiry_supported: true })] }), fires: [] },
   { rule: 'orphaned-identity', name: 'an exposure record is never orphaned', seed: { people: [alice], credentials: [exposure({ kind: 'exposed_secret' })] }, fires: [] },
+
+  // federation-trust-too-broad
+  { rule: 'federation-trust-too-broad', name: 'wildcard subject on an admin role', seed: base({ identities: [fedSubject()], entitlements: [mintEnt()] }), fires: ['m1'], severity: 'high', reason: /every subject matching repo:acme\/web:\*/ },
+  { rule: 'federation-trust-too-broad', name: 'near miss: the subject pinned to one branch', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'pinned', subject: 'repo:acme/web:ref:refs/heads/main' })] }), fires: [] },
+  { rule: 'federation-trust-too-broad', name: 'anyone holding a token of the issuer becomes admin: critical', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'issuer_wide', subject: null, missing: ['sub'] })] }), fires: ['m1'], severity: 'critical', reason: /anyone holding a token of issuer\.example without sub/ },
+  { rule: 'federation-trust-too-broad', name: 'issuer-wide on a read role is not critical', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'issuer_wide', missing: ['sub'] }, { level: 'read', privileged: false })] }), fires: ['m1'], severity: 'medium' },
+  { rule: 'federation-trust-too-broad', name: 'anyone at all', seed: base({ identities: [fedSubject({ ref: '*', kind: 'public', name: 'anyone' })], entitlements: [mintEnt({ breadth: 'anyone', mechanism: 'assume_role' }, { identity_ref: '*', identity_name: 'anyone', level: 'write', privileged: false })] }), fires: ['m1'], severity: 'critical', reason: /admits anyone at all/ },
+  { rule: 'federation-trust-too-broad', name: 'another account without an external id', seed: base({ entitlements: [mintEnt({ mechanism: 'assume_role', breadth: 'any_account', subject: 'acct-2', missing: ['sts:ExternalId'] }, { identity_ref: 'account:acct-2', identity_name: 'acct-2', level: 'write', privileged: false })] }), fires: ['m1'], severity: 'high', reason: /without sts:ExternalId/ },
+  { rule: 'federation-trust-too-broad', name: 'near miss: another account with an external id', seed: base({ entitlements: [mintEnt({ mechanism: 'assume_role', breadth: 'any_account', subject: 'acct-2', missing: [] }, { identity_ref: 'account:acct-2', identity_name: 'acct-2', level: 'write', privileged: false })] }), fires: [] },
+  { rule: 'federation-trust-too-broad', name: 'one role of another account without an external id', seed: base({ entitlements: [mintEnt({ mechanism: 'assume_role', breadth: 'pinned', subject: 'acct-2:role/vendor', missing: ['sts:ExternalId'] }, { identity_ref: 'acct-2:role/vendor', level: 'write', privileged: false })] }), fires: ['m1'] },
+  { rule: 'federation-trust-too-broad', name: 'near miss: the same role with an external id', seed: base({ entitlements: [mintEnt({ mechanism: 'assume_role', breadth: 'pinned', subject: 'acct-2:role/vendor', missing: [] }, { identity_ref: 'acct-2:role/vendor', level: 'write', privileged: false })] }), fires: [] },
+  { rule: 'federation-trust-too-broad', name: 'near miss: an ordinary entitlement is no mint edge', seed: base({ identities: [svc()], entitlements: [ent({ level: 'admin', permission: 'admin' })] }), fires: [] },
+  // The usual rules judge mint edges too: a grant naming the repository (a glob over the subject) approves the trust.
+  { rule: 'ungranted-access', name: 'trusted subject no grant names', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'pinned' })] }), fires: ['m1'], severity: 'critical' },
+  { rule: 'ungranted-access', name: 'trusted subject named by a grant on its repository', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'pinned' })], grants: [mintGrant('repo:acme/web:*')] }), fires: [] },
+  { rule: 'ungranted-access', name: 'near miss: a grant naming another repository', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'pinned' })], grants: [mintGrant('repo:acme/api:*')] }), fires: ['m1'] },
+
+  // static-credential-replaceable
+  { rule: 'static-credential-replaceable', name: 'a CI secret named for a cloud key', seed: base({ credentials: [ciSecret()] }), fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'], severity: 'medium', reason: /pipeline acme\/web holds a long-lived aws credential; the pipeline could obtain short-lived credentials by OIDC/ },
+  { rule: 'static-credential-replaceable', name: 'near miss: a CI secret whose name says nothing of a cloud', seed: base({ credentials: [ciSecret({ name: 'DEPLOY_TOKEN', attributes: { ci: { pipeline: 'acme/web', cloud: null, proposed_trust: null } } })] }), fires: [] },
+  { rule: 'static-credential-replaceable', name: 'near miss: a cloud-named secret outside CI', seed: base({ credentials: [ciSecret({ attributes: { scope: 'vault' } })] }), fires: [] },
+  { rule: 'static-credential-replaceable', name: 'near miss: a deleted CI secret', seed: base({ credentials: [ciSecret({ status: 'revoked' })] }), fires: [] },
+  { rule: 'static-credential-replaceable', name: 'tied to the key by its pipeline tag, no federation yet: only the secret', seed: base({ identities: [cloudRole(1)], credentials: [ciSecret(), cloudKey()] }),
+    fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'], reason: /\(AKIACI00000000000001\)/ },
+  { rule: 'static-credential-replaceable', name: 'federation in use and the key idle: the key is ready to retire', seed: base({ identities: [cloudRole(1)], credentials: [ciSecret(), cloudKey()], entitlements: [fedEdge()] }),
+    fires: ['arn:user/ci#key', 'ci:acme/web/secret/AWS_ACCESS_KEY_ID'], reason: /federated trust|already exists/ },
+  { rule: 'static-credential-replaceable', name: 'near miss: the key is still used beside the federation', seed: base({ identities: [cloudRole(1)], credentials: [ciSecret(), cloudKey({ last_used_at: daysAgo(2) })], entitlements: [fedEdge()] }),
+    fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'] },
+  { rule: 'static-credential-replaceable', name: 'near miss: the federated role is not in use either', seed: base({ identities: [cloudRole(40)], credentials: [ciSecret(), cloudKey()], entitlements: [fedEdge()] }),
+    fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'] },
+  { rule: 'static-credential-replaceable', name: 'near miss: a federation for another pipeline', seed: base({ identities: [cloudRole(1)], credentials: [ciSecret(), cloudKey()], entitlements: [fedEdge({ attributes: { ci: { pipeline: 'acme/api' }, mint: mintFacts({ breadth: 'pinned', target_provider: 'aws', target_ref: 'arn:role/deploy' }) } })] }),
+    fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'] },
 
   // expired-exception
   { rule: 'expired-exception', name: 'exception past its expiry', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAgo(1) }] }), fires: ['x1'] },

@@ -64,3 +64,13 @@ describe('scrubAttributes() by name, at any depth', () => {
     expect(out).toEqual(meta);
   });
 });
+
+describe('scrubAttributes() and trust-policy condition keys (issue 17)', () => {
+  it('keeps a condition key whose issuer host merely contains "token" (the claim after the last colon is judged)', () => {
+    const a = scrubAttributes({ conditions: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*', 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } }) as any;
+    expect(a.conditions.StringLike['token.actions.githubusercontent.com:sub']).toBe('repo:acme/*');
+    expect(a.conditions.StringLike['token.actions.githubusercontent.com:aud']).toBe('sts.amazonaws.com');
+    // Near miss: a claim that is itself secret-named is still redacted.
+    expect((scrubAttributes({ 'vendor.example:client_secret': 'abc' }) as any)['vendor.example:client_secret']).toBe('[redacted]');
+  });
+});

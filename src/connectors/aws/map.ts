@@ -6,6 +6,7 @@ import type { TenantSink } from '../types.js';
 import type { AuthorizationDetails, PrincipalAnalysis } from './analysis.js';
 import { dateOrNull, type CredentialReport, type ReportRow } from './credential-report.js';
 import type { PrincipalPrivilege, PrivilegePath } from './privilege/result.js';
+import { trustEdges } from './trust.js';
 
 export interface ExtraKey { id: string; status: string; created: Date; lastUsed: Date | null; lastUsedKnown: boolean; region?: string | null; service?: string | null }
 
@@ -26,6 +27,12 @@ export interface IamSnapshot {
 
 const QUARANTINE = /AWSCompromisedKeyQuarantine/;
 const OWNER_TAG = /^(owner|owner[-_]?email|technical[-_]?owner|contact)$/i;
+/** A user tag naming the CI pipeline (owner/repo) whose secret holds the user's key: ties the key to the pipeline. */
+const PIPELINE_TAG = /^(nhi-recon:)?ci[-_:]?pipeline$/i;
+const ciOf = (tags: Record<string, string>): { ci: { pipeline: string } } | Record<string, never> => {
+  for (const [k, v] of Object.entries(tags)) if (PIPELINE_TAG.test(k) && v) return { ci: { pipeline: v } };
+  return {};
+};
 
 /** Policy documents arrive URL-encoded from the API and as objects from exports; always hand out objects. */
 export function decodeDocument(doc: unknown): Record<string, unknown> | null {
@@ -96,6 +103,18 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
   const ent = (r: EntitlementInput) => { sink.entitlement(r); counts.entitlements++; };
   const { details: d, report, account } = s;
   const groups = new Map(d.GroupDetailList.map((g) => [g.GroupName as string, g]));
+  // Principals of this account by ARN, and by type and name (a trust may name a role without its path).
+  const principalArns = new Map<string, { ref: string; name: string }>();
+  for (const u of d.UserDetailList) { principalArns.set(u.Arn, { ref: u.Arn, name: u.UserName }); principalArns.set(`user/${u.UserName}`, { ref: u.Arn, name: u.UserName }); }
+  for (const r of d.RoleDetailList) { principalArns.set(r.Arn, { ref: r.Arn, name: r.RoleName }); principalArns.set(`role/${r.RoleName}`, { ref: r.Arn, name: r.RoleName }); }
+  // A role session (arn:aws:sts::ACCT:assumed-role/ROLE/SESSION) is that role acting under one session name.
+  const knownPrincipal = (a: string) => principalArns.get(a) ?? (() => {
+    const sess = /:assumed-role\/([^/]+)\/[^/]+$/.exec(a);
+    if (sess) return principalArns.get(`role/${sess[1]}`) ?? null;
+    const m = /:(user|role)\/(?:.*\/)?([^/]+)$/.exec(a);
+    return m ? principalArns.get(`${m[1]}/${m[2]}`) ?? null : null;
+  })();
+  const trustSubjects = new Set<string>();
 
   const entitlementsOf = (principalArn: string, principalName: string, principalType: 'user' | 'role', own: any, viaGroups: any[]) => {
     const grants: Grantable[] = [];
@@ -208,7 +227,7 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
         cred({ ref: `${arn}#mfa`, kind: 'mfa_device', name: `${u.UserName} MFA`, identity_ref: arn, last_used_known: false, expiry_supported: false, attributes: { user_name: u.UserName } });
       }
       // The live key list, when read, is the truth about status and ids; the report's columns only fill in use.
-      if (!live) keysFromReport(row, arn, u.UserName, leak);
+      if (!live) keysFromReport(row, arn, u.UserName, leak, ciOf(tags));
       for (const n of [1, 2]) {
         const rot = row.date(`cert_${n}_last_rotated`);
         if (rot.kind !== 'date') continue;
@@ -225,7 +244,7 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
         ref: `${arn}#access-key:${iso(k.created)}`, kind: 'access_key', name: k.id, identity_ref: arn, created_at: k.created, last_rotated_at: k.created,
         last_used_at: k.lastUsed, last_used_known: k.lastUsedKnown, expiry_supported: false, status: k.status === 'Active' ? 'active' : 'inactive',
         leak_signal: k.status === 'Active' ? leak : null, fingerprint: k.id,
-        attributes: { user_name: u.UserName, access_key_id: k.id, source: 'ListAccessKeys', last_used_region: k.region ?? null, last_used_service: k.service ?? null },
+        attributes: { user_name: u.UserName, access_key_id: k.id, source: 'ListAccessKeys', last_used_region: k.region ?? null, last_used_service: k.service ?? null, ...ciOf(tags) },
       });
     }
     entitlementsOf(arn, u.UserName, 'user', u, (u.GroupList ?? []).map((g: string) => groups.get(g)).filter(Boolean));
@@ -256,6 +275,24 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
       },
     });
     entitlementsOf(arn, r.RoleName, 'role', r, []);
+    // Trust edges: who may obtain credentials as this role. AWS services (Service principals) are the provider's own
+    // and not judged here; service-linked roles trust only them.
+    if (!serviceLinked) {
+      for (const t of trustEdges(trust, { account, partition: s.partition, roleArn: arn, knownPrincipal })) {
+        if (t.subjectKind && !trustSubjects.has(t.subjectRef)) {
+          trustSubjects.add(t.subjectRef);
+          // Whoever owns the trusting role answers for the trust; the subject itself has no owner in this account.
+          idn({ ref: t.subjectRef, kind: t.subjectKind, name: t.subjectName, login: null, human: t.subjectKind === 'public' ? null : false, owner, owner_source: owner ? 'tag' : null,
+            last_used_known: false, attributes: { trusted_subject: true, issuer: t.mint.issuer, ...(t.pipeline ? { ci: { pipeline: t.pipeline } } : {}) } });
+        }
+        ent({
+          ref: `${arn}|trust|${t.subjectRef}|${t.permission}`, identity_ref: t.subjectRef, identity_name: t.subjectName, resource_ref: arn,
+          permission: t.permission, level: eff?.level ?? 'none', privileged: eff?.privileged ?? false, via: 'direct', path: 'trust-policy',
+          last_used_at: null,
+          attributes: { mint: t.mint, role_name: r.RoleName, role_class: eff?.classification ?? null, ...(t.pipeline ? { ci: { pipeline: t.pipeline } } : {}) },
+        });
+      }
+    }
   }
 
   for (const g of d.GroupDetailList) {
@@ -264,7 +301,7 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
   }
   return counts;
 
-  function keysFromReport(row: ReportRow, identityArn: string, userName: string, leak: string | null | false) {
+  function keysFromReport(row: ReportRow, identityArn: string, userName: string, leak: string | null | false, extra: Record<string, unknown> = {}) {
     for (const n of [1, 2]) {
       const rot = row.date(`access_key_${n}_last_rotated`);
       if (rot.kind !== 'date') continue; // no key in this slot
@@ -279,7 +316,7 @@ export function mapIam(s: IamSnapshot, sink: TenantSink): { identities: number; 
         expiry_supported: false, status: active ? 'active' : 'inactive', leak_signal: active && leak ? leak : null,
         attributes: {
           user_name: userName, slot: n, last_used_region: row.get(`access_key_${n}_last_used_region`) ?? null,
-          last_used_service: row.get(`access_key_${n}_last_used_service`) ?? null, ...(row.isRoot ? { root: true } : {}),
+          last_used_service: row.get(`access_key_${n}_last_used_service`) ?? null, ...(row.isRoot ? { root: true } : {}), ...extra,
         },
       });
     }

@@ -15,6 +15,8 @@ import {
 } from './map.js';
 import { AllowPolicy, Activity, DenyPolicy, Role, ServiceAccount, ServiceAccountKey } from './schema.js';
 import type { GcpOptions } from './options.js';
+import { impersonationChains, isMintRole, memberBreadth, type MintLink } from './mint.js';
+import { LEVEL_RANK, LEVELS, type Level } from '../../model/index.js';
 
 type Ctx = ConnectorContext<GcpOptions>;
 
@@ -61,7 +63,11 @@ export async function collectTenant(ctx: Ctx, tenant: string, sink: TenantSink):
   });
 }
 
-interface PolicyAt { resourceRef: string; policyResource: string; bindings: AllowPolicy['bindings']; etag: string | null; secret?: boolean }
+interface PolicyAt { resourceRef: string; policyResource: string; bindings: AllowPolicy['bindings']; etag: string | null; secret?: boolean;
+  /** The policy is on this service account: its bindings say who may act as it. */
+  serviceAccount?: string;
+  /** The policy is on this project: an impersonation role here reaches every one of its service accounts. */
+  project?: string }
 
 class TenantCollector {
   private readonly identities = new Map<string, IdentityInput>();
@@ -69,6 +75,10 @@ class TenantCollector {
   private roleCache: Map<string, Promise<string[]>>;
   private expiredBindings = 0;
   private fullyDenied = 0;
+  /** Service accounts of the project being collected, impersonation links, and each identity's own highest level. */
+  private projectAccounts: string[] = [];
+  private readonly mintLinks: (MintLink & { breadth: string })[] = [];
+  private readonly ownLevel = new Map<string, number>();
 
   constructor(private readonly ctx: Ctx, private readonly c: GcpClients, private readonly sink: TenantSink) {
     this.limit = pLimit(Math.max(1, sink.http.concurrency));
@@ -98,12 +108,13 @@ class TenantCollector {
     const ancestors = await this.ancestors(project.parent ?? '');
     const deny = await this.denyRules([`projects/${projectId}`, ...ancestors]);
     const [policy] = await this.c.projects.getIamPolicy({ resource: `projects/${projectId}`, options: { requestedPolicyVersion: 3 } }, NO_RETRY);
-    const policies: PolicyAt[] = [{ resourceRef: projectRef(projectId), policyResource: `projects/${projectId}`, bindings: AllowPolicy.parse(policy).bindings, etag: etagString(policy.etag) }];
+    const policies: PolicyAt[] = [{ resourceRef: projectRef(projectId), policyResource: `projects/${projectId}`, bindings: AllowPolicy.parse(policy).bindings, etag: etagString(policy.etag), project: projectId }];
 
     const activity = this.o.activity ? await this.activity(projectId) : null;
-    await this.serviceAccounts(projectId, activity);
+    policies.push(...await this.serviceAccounts(projectId, activity));
     if (this.o.secrets) policies.push(...await this.secrets(projectId));
     await this.emitPolicies(policies, deny);
+    this.emitChains();
     this.flushIdentities();
     if (this.expiredBindings) this.ctx.log.debug(`${projectId}: ${this.expiredBindings} expired conditional binding member(s) skipped (no access)`);
   }
@@ -191,7 +202,8 @@ class TenantCollector {
     return out;
   }
 
-  private async serviceAccounts(projectId: string, activity: Activities | null): Promise<void> {
+  private async serviceAccounts(projectId: string, activity: Activities | null): Promise<PolicyAt[]> {
+    const policies: PolicyAt[] = [];
     let accounts: ServiceAccount[];
     try {
       accounts = (await allPages(`service accounts of ${projectId}`, this.o.max_pages, async (pageToken) => {
@@ -200,10 +212,18 @@ class TenantCollector {
       })).map((a) => ServiceAccount.parse(a));
     } catch (e) {
       this.sink.partial(`service accounts of ${projectId}: ${describe(e)}`);
-      return;
+      return policies;
     }
+    this.projectAccounts = accounts.map((sa) => saRef(sa.email));
     await Promise.all(accounts.map((sa) => this.limit(async () => {
       const ref = saRef(sa.email);
+      // Who may impersonate it, act as it or mint its keys: the policy on the account itself.
+      try {
+        const r = await this.c.iam.projects.serviceAccounts.getIamPolicy({ resource: sa.name, 'options.requestedPolicyVersion': 3 });
+        policies.push({ resourceRef: ref, policyResource: sa.name, bindings: AllowPolicy.parse(r.data).bindings, etag: etagString(r.data.etag), serviceAccount: ref });
+      } catch (e) {
+        if (!isNotFound(e)) this.sink.partial(`IAM policy of ${sa.email}: ${describe(e)}`);
+      }
       let keys: ServiceAccountKey[] = [];
       let keysOk = true;
       try {
@@ -232,6 +252,7 @@ class TenantCollector {
         this.sink.credential(keyCredential(k, ref, this.ctx.now, { at, known }));
       }
     })));
+    return policies;
   }
 
   private async secrets(projectId: string): Promise<PolicyAt[]> {
@@ -336,10 +357,45 @@ class TenantCollector {
               ...(p.secret ? { secret: true } : {}),
             },
           };
+          const targets = !isMintRole(b.role, perms) ? [] : p.serviceAccount ? [p.serviceAccount] : p.project ? this.projectAccounts : [];
+          if (targets.length) {
+            const breadth = memberBreadth(memberType, member);
+            ent.attributes!.mint = {
+              mechanism: b.role === 'roles/iam.workloadIdentityUser' && /^principal/.test(memberType) ? 'workload_identity' : 'impersonation',
+              issuer: null, subject: member, audience: null, breadth, missing: [], target_provider: 'gcp',
+              // On a project the role reaches every account there: the target is the project.
+              target_ref: p.serviceAccount ?? p.resourceRef, conditions: cond ? { expression: cond.expression } : null,
+            };
+            for (const to of targets) if (to !== identity.ref) this.mintLinks.push({ from: identity.ref, to, breadth });
+          } else {
+            this.ownLevel.set(identity.ref, Math.max(this.ownLevel.get(identity.ref) ?? 0, LEVEL_RANK[mapped.level]));
+          }
           this.sink.entitlement(ent);
         }
       }
     }
+  }
+
+  /**
+   * Chains of impersonation (depth 2..4) from any member to an account with admin-or-above access of its own: each is
+   * a derived entitlement (via inherited, the chain as its path) so the usual rules judge what the origin can become.
+   */
+  private emitChains(): void {
+    const levelOf = (ref: string): Level | null => { const r = this.ownLevel.get(ref); return r === undefined ? null : LEVELS[r]!; };
+    for (const c of impersonationChains(this.mintLinks, levelOf)) {
+      const origin = this.identities.get(c.origin);
+      const first = this.mintLinks.find((l) => l.from === c.origin && l.to === c.path[1]);
+      this.sink.entitlement({
+        ref: `${c.origin}|impersonation-chain|${c.target}`, identity_ref: c.origin, identity_name: origin?.name ?? c.origin, resource_ref: c.target,
+        permission: 'impersonation-chain', level: levelOf(c.target) ?? 'admin', privileged: true, via: 'inherited', path: c.path.join(' -> '),
+        attributes: {
+          chain: { depth: c.depth, path: c.path },
+          mint: { mechanism: 'impersonation', issuer: null, subject: c.origin, audience: null, breadth: first?.breadth ?? 'pinned', missing: [], target_provider: 'gcp', target_ref: c.target, conditions: null },
+        },
+      });
+    }
+    this.mintLinks.length = 0;
+    this.ownLevel.clear();
   }
 
   private flushIdentities(): void {

@@ -6,8 +6,9 @@ import { RateBudgetExhaustedError } from '../http/fetch.js';
 import { createClient, listAll, type Client } from './client.js';
 import type { GitHubOptions, Scope } from './options.js';
 import * as M from './map.js';
+import { ciSecretFacts, githubActionsIssuer } from '../ci-cloud.js';
 
-interface Repo { id: number; name: string; private: boolean; archived?: boolean; visibility?: string }
+interface Repo { id: number; name: string; private: boolean; archived?: boolean; visibility?: string; default_branch?: string }
 interface UserLite { login: string; type?: string }
 interface Team { id: number; slug: string; name: string }
 interface OrgSecret extends M.Secret { visibility: 'all' | 'private' | 'selected' }
@@ -156,7 +157,8 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
     const secrets = await list<OrgSecret>(client, 'GET /orgs/{org}/actions/secrets', { org }, 'secrets');
     await Promise.all(secrets.map(async (s) => {
       const r = M.ref.orgSecret(org, s.name);
-      sink.credential(M.secretCredential(r, s, { scope: 'organization', visibility: s.visibility }));
+      // An organisation secret reaches many pipelines: no single trust replaces it, but its name still says what it holds.
+      sink.credential(M.secretCredential(r, s, { scope: 'organization', visibility: s.visibility, ci: ciSecretFacts(s.name, null, null) }));
       const exposed = s.visibility === 'all' ? repos : s.visibility === 'private' ? repos.filter((x) => x.private) : null;
       if (exposed) { for (const x of exposed) sink.entitlement(M.secretExposure(r, s.name, org, x.name, 'organization')); return; }
       await scope(`repositories of organisation secret ${s.name}`, async () => {
@@ -282,7 +284,7 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
       skip.has('actions_secrets') ? null : scope(`Actions secrets of ${full}`, async () => {
         for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/actions/secrets', p, 'secrets')) {
           const r = M.ref.repoSecret(org, repo.name, s.name);
-          sink.credential(M.secretCredential(r, s, { scope: 'repository', repository: full }));
+          sink.credential(M.secretCredential(r, s, { scope: 'repository', repository: full, ci: ciSecretFacts(s.name, full, githubActionsIssuer(full, { branch: repo.default_branch })) }));
           sink.entitlement(M.secretExposure(r, s.name, org, repo.name, 'repository'));
         }
       }),
@@ -301,7 +303,7 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
         await Promise.all(envs.map((env) => scope(`secrets of environment ${env.name} in ${full}`, async () => {
           for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { ...p, environment_name: env.name }, 'secrets')) {
             const r = M.ref.envSecret(org, repo.name, env.name, s.name);
-            sink.credential(M.secretCredential(r, s, { scope: 'environment', repository: full, environment: env.name }));
+            sink.credential(M.secretCredential(r, s, { scope: 'environment', repository: full, environment: env.name, ci: ciSecretFacts(s.name, full, githubActionsIssuer(full, { environment: env.name })) }));
             sink.entitlement(M.secretExposure(r, s.name, org, repo.name, `environment:${env.name}`));
           }
         })));

@@ -21,6 +21,8 @@ import { rule as staleIntegration } from './stale-integration.js';
 import { rule as integrationConsenterDeparted } from './integration-consenter-departed.js';
 import { rule as unverifiedPublisherWrite } from './unverified-publisher-write.js';
 import { rule as integrationCredentialAge } from './integration-credential-age.js';
+import { rule as federationTrustTooBroad } from './federation-trust-too-broad.js';
+import { rule as staticCredentialReplaceable } from './static-credential-replaceable.js';
 
 export const RULES: Rule[] = [
   leakedCredential, departedPersonAccess, usedAfterExpiry, ungrantedAccess, expiredGrant, overPrivileged, standingPrivilege,
@@ -28,6 +30,7 @@ export const RULES: Rule[] = [
   // Integrations (third-party apps): judged against the integration register.
   unapprovedIntegration, integrationScopeUnapproved, thirdPartyTenantWideAccess, unverifiedPublisherWrite, integrationConsenterDeparted,
   staleIntegration, integrationCredentialAge,
+  federationTrustTooBroad, staticCredentialReplaceable,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -40,6 +40,14 @@ export function demoEstate(now = Date.now()) {
   // An administrator role Lambda may assume: what makes svc-deploy's PassRole an escalation path.
   acct.roles.set('lambda-admin', { name: 'lambda-admin', id: 'AROADEMOLAMBDAADMIN1', path: '/', created: ago(500), tags: { owner: 'alice' }, trust: trustLambda, attached: [A('AdministratorAccess')], inline: [], lastUsed: { date: ago(5), region: 'us-east-1' } });
   acct.roles.set('analytics-reader', { name: 'analytics-reader', id: 'AROADEMOANALYTICS001', path: '/', created: ago(200), tags: { owner: 'alice' }, trust: trustLambda, attached: [], inline: [], lastUsed: { date: ago(3), region: 'us-east-1' } });
+  // Any workflow of any acme repository (a wildcard subject) may become administrator: the trust is too broad.
+  const ghOidc = `arn:aws:iam::${DEMO_ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
+  acct.roles.set('gha-admin', { name: 'gha-admin', id: 'AROADEMOGHAADMIN0001', path: '/', created: ago(120), tags: { owner: 'alice' }, attached: [A('AdministratorAccess')], inline: [],
+    trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: ghOidc }, Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' } } }] },
+    lastUsed: { date: ago(2), region: 'us-east-1' } });
+  // The key GitHub Actions of acme/web still deploys with (its secret AWS_ACCESS_KEY_ID): the ci-pipeline tag ties them.
+  user({ name: 'svc-ci', tags: { owner: 'alice', 'ci-pipeline': 'acme/web' }, attached: [L('app-read')], keys: [key(60, 1)] });
   const reader = (roles: string[]) => ({ Version: '2012-10-17', Statement: [{ Sid: 'Readers', Effect: 'Allow', Principal: { AWS: roles.map((r) => `arn:aws:iam::${DEMO_ACCOUNT}:role/${r}`) }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] });
   addSecret(acct, 'us-east-1', {
     name: 'prod/db-password', created: ago(400), lastRotated: ago(20), lastAccessed: ago(1), rotationEnabled: true, rotationDays: 30,
@@ -78,6 +86,7 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
         g('7', 'app-runtime', { max_level: 'read', justification: 'the app reads its bucket and its secrets' }),
         g('8', 'old-batch', { justification: 'nightly batch' }),
         g('9', 'lambda-admin', { max_level: 'admin', expires_at: day(30), justification: 'maintenance functions, time-boxed' }),
+        g('10', 'svc-ci', { justification: 'acme/web deploys (to move to OIDC)' }),
       ],
       owners: [],
       people: [
@@ -95,6 +104,7 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
       'leaked-credential', // AWS attached AWSCompromisedKeyQuarantineV2 to svc-leaked
       'orphaned-identity', // old-batch has no owner; prod/db-password's owner tag names carol, who left
       'ungranted-access', // analytics-reader reads prod/db-password and no grant names it
+      'federation-trust-too-broad', // gha-admin (AdministratorAccess) trusts every workflow of every acme repository (sub repo:acme/*)
     ],
     close: () => sim.close(),
   };

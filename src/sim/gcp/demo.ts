@@ -2,7 +2,7 @@
 // that discovers it from the folder, and authoritative records written so that each expected finding has one cause.
 import { randomBytes } from 'node:crypto';
 import type { DemoParts } from '../demo-types.js';
-import { saEmail } from './estate.js';
+import { policy, saEmail } from './estate.js';
 import { DEMO_DOMAIN, seedEstate } from './seed.js';
 import { startGcpSim } from './server.js';
 
@@ -12,7 +12,17 @@ export async function startDemo(): Promise<DemoParts> {
   const now = new Date();
   const day = (n: number) => new Date(now.getTime() + n * 86_400_000).toISOString();
   const token = `demo-${randomBytes(12).toString('hex')}`;
-  const sim = await startGcpSim(seedEstate(now), { token, latencyMs: 5 });
+  const estate = seedEstate(now);
+  // An impersonation chain of depth 2: the ops group may mint tokens of ops-runner, which may mint tokens of ops-admin,
+  // an owner of acme-ops. Nothing names the group's reach to the owner account: ungranted, and reported as a chain.
+  const ops = estate.projects.find((p) => p.projectId === 'acme-ops')!;
+  const opsSa = (id: string) => `serviceAccount:${saEmail('acme-ops', id)}`;
+  ops.policy.bindings.push({ role: 'roles/owner', members: [opsSa('ops-admin')] });
+  ops.serviceAccounts.push(
+    { accountId: 'ops-admin', uniqueId: '130000000000000000009', keys: [], policy: policy([{ role: 'roles/iam.serviceAccountTokenCreator', members: [opsSa('ops-runner')] }]) },
+    { accountId: 'ops-runner', uniqueId: '130000000000000000008', keys: [], policy: policy([{ role: 'roles/iam.serviceAccountTokenCreator', members: [`group:ops@${DEMO_DOMAIN}`] }]) },
+  );
+  const sim = await startGcpSim(estate, { token, latencyMs: 5 });
   const sa = (p: string, id: string) => `projects/${p}/serviceAccounts/${saEmail(p, id)}`;
   const project = (p: string) => `//cloudresourcemanager.googleapis.com/projects/${p}`;
   const grant = (g: Record<string, unknown>) => ({
@@ -61,7 +71,7 @@ export async function startDemo(): Promise<DemoParts> {
       'over-privileged', // roles/editor on the deployer service account, approved for read
       'non-expiring-credential', // deployer's key valid until 9999-12-31; db-password has no expire time
       'leaked-credential', // etl's key flagged SERVICE_ACCOUNT_KEY_EXTENDED_STATUS_KEY_EXPOSED and still enabled
-      'ungranted-access', // allUsers on acme-web; erin reading db-password
+      'ungranted-access', // allUsers on acme-web; erin reading db-password; the ops group's depth-2 chain to ops-admin (owner)
       'expired-grant', // bob's grant lapsed; his conditional binding has a month left
       'unrotated-credential', // db-password: one version, 800 days old; deployer's key 400 days old
       'stale-credential', // ci-old's key last authenticated 170 days ago

@@ -40,6 +40,8 @@ export interface SimServiceAccount {
   description?: string;
   disabled?: boolean;
   keys: SimKey[];
+  /** The allow policy on the service account itself (who may impersonate it, act as it, mint its keys). */
+  policy?: AllowPolicy;
 }
 
 export interface SimSecretVersion {

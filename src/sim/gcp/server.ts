@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultPlan, json, serve, type Fault, type SimServer } from '../http.js';
 import {
-  etagOf, findProject, findServiceAccount, saEmail, type AllowPolicy, type DenyPolicy, type Estate, type SimProject, type SimSecret,
+  etagOf, findProject, findServiceAccount, policy, saEmail, type AllowPolicy, type DenyPolicy, type Estate, type SimProject, type SimSecret,
 } from './estate.js';
 
 export interface GcpSimOptions {
@@ -216,6 +216,14 @@ export async function startGcpSim(estate: Estate, opts: GcpSimOptions = {}): Pro
       if (!p) return gerr(res, 404, 'Project not found.');
       if (forbidden(p)) return;
       return paged(p.serviceAccounts.map((s) => saJson(p, s)), 'accounts');
+    }
+    // projects.serviceAccounts.getIamPolicy (iam v1): POST with the version as the query parameter options.requestedPolicyVersion.
+    if ((m = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+):getIamPolicy$/.exec(path)) && method === 'POST') {
+      const hit = findServiceAccount(estate, m[1]!, decodeURIComponent(m[2]!));
+      if (findProject(estate, m[1]!)?.forbidden) return gerr(res, 403, 'Permission iam.serviceAccounts.getIamPolicy denied on resource.');
+      if (!hit) return gerr(res, 404, `Unknown service account`);
+      const v = Number(q.get('options.requestedPolicyVersion') ?? 1);
+      return json(res, 200, policyJson(hit.sa.policy ?? policy([]), v));
     }
     if ((m = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+)(?::(disable|enable))?$/.exec(path))) {
       const hit = findServiceAccount(estate, m[1]!, decodeURIComponent(m[2]!));

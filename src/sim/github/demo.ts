@@ -32,6 +32,8 @@ export function demoEstate(now = Date.now()): SimEstate {
   // Unused for 200 days: stale.
   docs.deployKeys = [{ id: 7004, title: 'docs-publish', key: key(4), read_only: false, created_at: ago(500), added_by: 'alice', last_used: ago(200) }];
   api.secrets = [secret('DEPLOY_TOKEN', 400, 30)];
+  // A long-lived AWS key (the AWS demo's svc-ci) copied into CI, where GitHub's OIDC token could be trusted instead.
+  web.secrets = [secret('AWS_ACCESS_KEY_ID', 60, 60), secret('AWS_SECRET_ACCESS_KEY', 60, 60)];
   web.environments = [{ id: ++id, name: 'production', created_at: ago(500), secrets: [secret('PROD_DB_URL', 500, 45)] }];
   const leakedLast8 = 'f00dcafe';
   const org: SimOrg = {
@@ -135,6 +137,7 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
       'unapproved-integration', // label-sync: its register entry expired 15 days ago
       'integration-scope-unapproved', // ci-insights holds pull_requests:write, approved for read only
       'third-party-tenant-wide-access', // ci-insights reaches every repository
+      'static-credential-replaceable', // web's AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: a static cloud key where OIDC would do
     ],
     close: () => sim.close(),
   };

@@ -27,5 +27,7 @@ describe('aws demo estate', () => {
     expect(reasons('ungranted-access')).toMatch(/analytics-reader/);
     expect(reasons('orphaned-identity')).toMatch(/prod\/db-password/);
     expect(reasons('orphaned-identity')).toMatch(/old-batch/);
+    // Issue 17: the wildcard GitHub OIDC trust on an administrator role.
+    expect(reasons('federation-trust-too-broad')).toMatch(/repo:acme\/\*.*gha-admin \(admin access\)/);
   });
 });

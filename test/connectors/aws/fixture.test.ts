@@ -51,7 +51,12 @@ describe('aws connector on the iam-vulnerable fixture', () => {
     const { runId, outcomes } = await collectRun(store, loaded, { env: {} });
     expect(outcomes).toMatchObject([{ tenant: ACCOUNT, status: 'complete', api_calls: 0 }]);
     const kinds = await store.all<{ kind: string; n: number }>('SELECT kind, count(*)::INT AS n FROM identities WHERE run_id = $1 GROUP BY kind ORDER BY kind', [runId]);
-    expect(kinds).toEqual([{ kind: 'group', n: 5 }, { kind: 'role', n: 78 }, { kind: 'user', n: 45 }]);
+    // Plus the subjects role trusts admit from outside the account (issue 17): another account's root, the
+    // Identity Center SAML provider, and a (service-linked) role of the management account.
+    expect(kinds).toEqual([{ kind: 'group', n: 5 }, { kind: 'role', n: 78 }, { kind: 'user', n: 45 }, { kind: 'workload', n: 3 }]);
+    expect((await store.all<{ ref: string }>("SELECT ref FROM identities WHERE run_id = $1 AND kind = 'workload' ORDER BY ref", [runId])).map((r) => r.ref)).toEqual([
+      'arn:aws:iam::072528804237:role/aws-service-role/stacksets.cloudformation.amazonaws.com/AWSServiceRoleForCloudFormationStackSetsOrgAdmin', 'aws-account:072528804237',
+      'saml:arn:aws:iam::200611803367:saml-provider/AWSSSO_b937d2dff24f2774_DO_NOT_DELETE']);
     // Each principal's highest entitlement is exactly its effective level from the privilege analysis…
     const top = await topLevels(store, runId);
     const analysis = analyzeAuthorizationDetails(JSON.parse(readFileSync(FIXTURE, 'utf8')));

@@ -21,6 +21,8 @@ describe('gcp demo estate', () => {
     expect(await one("SELECT 1 FROM credentials WHERE leak_signal IS NOT NULL AND status = 'active'")).toBe(1);
     // ungranted public access, critical by construction.
     expect(await one("SELECT 1 FROM entitlements WHERE identity_ref = 'allUsers' AND privileged")).toBe(1);
+    // Issue 17: the ops group reaches the owner account ops-admin through ops-runner (a depth-2 impersonation chain).
+    expect(await one("SELECT 1 FROM entitlements WHERE identity_ref = 'group:ops@acme.example' AND permission = 'impersonation-chain' AND resource_ref LIKE '%ops-admin@%' AND level = 'owner'")).toBe(1);
     // expired grant on a conditional binding that still runs.
     expect(await one("SELECT 1 FROM entitlements WHERE identity_ref = 'user:bob@acme.example' AND expires_at > now()")).toBe(1);
     // unrotated: rotated (or created) long ago; stale: last used 170 days ago, known.
