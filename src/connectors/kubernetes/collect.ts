@@ -84,7 +84,7 @@ class TenantMapper {
           // Its pods obtain the target's credentials: whatever the target may do, this account may do. Judged as
           // admin-level and privileged like impersonation; the target's own entitlements say what that is.
           level: 'admin', privileged: true, via: 'direct', path: `serviceaccount/${ns}/${name}`,
-          attributes: { mint: e.facts, annotation: e.key, value: e.value, namespace: ns, service_account: name },
+          attributes: { mint: e.facts, annotation: e.key, target: e.value, namespace: ns, service_account: name },
         });
       }
     }
@@ -146,7 +146,7 @@ class TenantMapper {
       // The API server's own accounts (system: users and groups, kube-system controllers) that only its default policy
       // binds are provider-managed; one that a custom binding also names is judged like any other.
       const managed = this.systemSubjects.has(ref) && !this.customSubjects.has(ref);
-      const attrs = { ...(ident.attributes ?? {}), ...(ident.kind === 'service_account' ? { legacy_token_secrets: legacyCount.get(ref) ?? 0 } : {}) };
+      const attrs = { ...(ident.attributes ?? {}), ...(ident.kind === 'service_account' ? { legacy_token_count: legacyCount.get(ref) ?? 0 } : {}) };
       this.sink.identity({ ...ident, provider_managed: managed, attributes: attrs });
     }
   }

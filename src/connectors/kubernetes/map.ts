@@ -141,7 +141,7 @@ export function saIdentity(cluster: string, ns: string, name: string, sa: SaObje
     last_used_known: false,
     attributes: {
       namespace: ns, uid: sa?.metadata.uid ?? null, listed: sa !== null,
-      automount_token: sa?.automountServiceAccountToken ?? null, image_pull_secrets: sa?.imagePullSecrets?.length ?? 0,
+      automount: sa?.automountServiceAccountToken ?? null, image_pull_secret_count: sa?.imagePullSecrets?.length ?? 0,
       workload_identity: sa ? workloadAnnotations(sa.metadata.annotations) : {},
     },
   };
@@ -182,7 +182,8 @@ export function mintEdges(ns: string, name: string, annotations: Record<string, 
   const edge = (key: string, provider: string, target: string, audience: string | null, extra: Record<string, unknown> = {}) => {
     edges.push({ key, value: a[key]!, facts: MintFacts.parse({
       mechanism: 'service_account_link', issuer: null, subject, audience, breadth: 'pinned', missing: [],
-      target_provider: provider, target_ref: target, conditions: { annotation: key, value: a[key]!, ...extra },
+      // Keyed by the annotation, as the service account states it (names, never secrets).
+      target_provider: provider, target_ref: target, conditions: { [key]: a[key]!, ...extra },
     }) });
   };
   const arn = a[WORKLOAD_IDENTITY.aws]?.trim();
@@ -198,7 +199,7 @@ export function mintEdges(ns: string, name: string, annotations: Record<string, 
   const client = a[WORKLOAD_IDENTITY.azure]?.trim();
   if (client) {
     const tenant = a['azure.workload.identity/tenant-id']?.trim() || azureTenant || '-';
-    if (/^[0-9a-f-]{36}$/i.test(client)) edge(WORKLOAD_IDENTITY.azure, 'azure', `azure:${tenant}/app/${client.toLowerCase()}`, 'api://AzureADTokenExchange', { tenant_id: tenant === '-' ? null : tenant });
+    if (/^[0-9a-f-]{36}$/i.test(client)) edge(WORKLOAD_IDENTITY.azure, 'azure', `azure:${tenant}/app/${client.toLowerCase()}`, 'api://AzureADTokenExchange', { 'azure.workload.identity/tenant-id': tenant === '-' ? null : tenant });
     else invalid.push(`${WORKLOAD_IDENTITY.azure}=${client}`);
   }
   return { edges, invalid };
