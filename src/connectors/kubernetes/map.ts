@@ -57,7 +57,8 @@ export function rbacLevel(rules: PolicyRule[]): RbacLevel {
     if (core && hasResource(r, 'secrets') && anyVerb(verbs, ['get', 'list', 'watch'])) reasons.add('reads secrets');
     // WebSocket exec and attach were authorised as `get` on older API servers, `create` on newer ones: both count.
     if (core && (hasResource(r, 'pods/exec') || hasResource(r, 'pods/attach')) && anyVerb(verbs, ['create', 'get'])) reasons.add('execs into pods');
-    if (anyVerb(verbs, ['impersonate']) && (resources.includes('*') || resources.some((x) => ['users', 'groups', 'serviceaccounts', 'uids', 'userextras'].includes(x.split('/')[0]!)))) reasons.add('impersonates');
+    const named = (set: string[]) => resources.some((x) => x === '*' || set.includes(x.split('/')[0]!));
+    if (anyVerb(verbs, ['impersonate']) && ((core && named(['users', 'groups', 'serviceaccounts'])) || (inGroup(r, 'authentication.k8s.io') && named(['uids', 'userextras'])))) reasons.add('impersonates');
     if (rbac && (hasResource(r, 'roles') || hasResource(r, 'clusterroles')) && anyVerb(verbs, ['bind', 'escalate'])) reasons.add('binds or escalates roles');
     if (rbac && (hasResource(r, 'rolebindings') || hasResource(r, 'clusterrolebindings')) && anyVerb(verbs, ['create', 'update', 'patch'])) reasons.add('writes role bindings');
     if (core && hasResource(r, 'serviceaccounts/token') && anyVerb(verbs, ['create'])) reasons.add('mints service-account tokens');
@@ -71,7 +72,7 @@ export function rbacLevel(rules: PolicyRule[]): RbacLevel {
 /** A role whose definition could not be read: judged from its name, towards more access, never less. */
 export function levelFromName(kind: string, name: string): RbacLevel {
   if (kind === 'ClusterRole' && name === 'cluster-admin') return { level: 'owner', privileged: true, reasons: ['estimated from the name'] };
-  if (/admin|edit|owner/i.test(name)) return { level: 'admin', privileged: true, reasons: ['estimated from the name'] };
+  if (/admin|edit|owner|secret|exec|imperson|bind|escalat|token/i.test(name)) return { level: 'admin', privileged: true, reasons: ['estimated from the name'] };
   if (/view|read/i.test(name)) return { level: 'read', privileged: false, reasons: ['estimated from the name'] };
   return { level: 'write', privileged: false, reasons: ['estimated from the name'] };
 }
