@@ -82,11 +82,13 @@ async function readBinding(c: K8sClients, t: Target): Promise<TargetState> {
     throw e;
   }
   const subjects = (obj.subjects ?? []).map((s) => plainSubject(s as Subject));
-  const present = subjects.some((s) => sameSubject(s, b.subject, b.namespace));
+  // The subject as the binding holds it (apiGroup included), so a rollback restores it exactly.
+  const found = subjects.find((s) => sameSubject(s, b.subject, b.namespace));
+  const present = found !== undefined;
   const state: BindingState = {
     binding_kind: b.kind, namespace: b.namespace, name: b.name, uid: obj.metadata?.uid ?? null, resource_version: obj.metadata?.resourceVersion ?? null,
     role_ref: { apiGroup: obj.roleRef.apiGroup, kind: obj.roleRef.kind, name: obj.roleRef.name }, subjects,
-    labels: obj.metadata?.labels ?? null, annotations: obj.metadata?.annotations ?? null, subject: plainSubject(b.subject),
+    labels: obj.metadata?.labels ?? null, annotations: obj.metadata?.annotations ?? null, subject: found ?? plainSubject(b.subject),
   };
   return { exists: present, active: present, last_used_at: null, state: state as unknown as Record<string, unknown> };
 }
