@@ -46,6 +46,7 @@ const DEMOS: Record<string, () => Promise<{ startDemo(): Promise<DemoParts> }>> 
   gcp: () => import('../sim/gcp/demo.js'),
   workspace: () => import('../sim/workspace/demo.js'),
   okta: () => import('../sim/okta/demo.js'),
+  kubernetes: () => import('../sim/kubernetes/demo.js'),
 };
 export const DEMO_PROVIDERS = Object.keys(DEMOS);
 

@@ -13,6 +13,7 @@ export const CONNECTORS: Record<string, Loader> = {
   gcp: () => import('./gcp/index.js'),
   workspace: () => import('./workspace/index.js'),
   okta: () => import('./okta/index.js'),
+  kubernetes: () => import('./kubernetes/index.js'),
 };
 
 export async function loadConnector(id: string): Promise<Connector<any>> {

@@ -97,6 +97,7 @@ describe('secrets never leak', () => {
       azure: () => import('../../src/sim/azure/demo.js'), gcp: () => import('../../src/sim/gcp/demo.js'),
       workspace: () => import('../../src/sim/workspace/demo.js'),
       okta: () => import('../../src/sim/okta/demo.js'),
+      kubernetes: () => import('../../src/sim/kubernetes/demo.js'),
     };
     expect(Object.keys(demos).sort()).toEqual([...DEMO_PROVIDERS].sort());
     for (const [name, load] of Object.entries(demos)) {
