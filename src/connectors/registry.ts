@@ -11,6 +11,7 @@ export const CONNECTORS: Record<string, Loader> = {
   aws: () => import('./aws/index.js'),
   azure: () => import('./azure/index.js'),
   gcp: () => import('./gcp/index.js'),
+  gitlab: () => import('./gitlab/index.js'),
 };
 
 export async function loadConnector(id: string): Promise<Connector<any>> {
