@@ -292,9 +292,10 @@ export async function startGitLabSim(opts: GitLabSimOptions): Promise<GitLabSim>
 
   const faultResponse = (res: ServerResponse, f: Fault) => {
     if (f.kind === 'throttle') {
+      // GitLab's throttle answer: Retry-After and RateLimit-*; a fault without retryAfter sends RateLimit-Reset alone.
       const reset = Math.ceil(Date.now() / 1000) + (f.retryAfter ?? 1);
-      return error(res, 429, { message: 'Retry later' }, { 'retry-after': String(f.retryAfter ?? 1), 'ratelimit-limit': String(limit), 'ratelimit-remaining': '0',
-        'ratelimit-reset': String(reset), 'ratelimit-observed': String(limit) });
+      return error(res, 429, { message: 'Retry later' }, { ...(f.retryAfter !== undefined ? { 'retry-after': String(f.retryAfter) } : {}), 'ratelimit-limit': String(limit),
+        'ratelimit-remaining': '0', 'ratelimit-reset': String(reset), 'ratelimit-observed': String(limit) });
     }
     error(res, f.status ?? 500, { message: `${f.status ?? 500} Internal Server Error` });
   };
