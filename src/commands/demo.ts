@@ -44,6 +44,7 @@ const DEMOS: Record<string, () => Promise<{ startDemo(): Promise<DemoParts> }>> 
   aws: () => import('../sim/aws/demo.js'),
   azure: () => import('../sim/azure/demo.js'),
   gcp: () => import('../sim/gcp/demo.js'),
+  gitlab: () => import('../sim/gitlab/demo.js'),
 };
 export const DEMO_PROVIDERS = Object.keys(DEMOS);
 
