@@ -95,6 +95,7 @@ describe('secrets never leak', () => {
     const demos: Record<string, () => Promise<{ startDemo(): Promise<DemoParts> }>> = {
       github: () => import('../../src/sim/github/demo.js'), aws: () => import('../../src/sim/aws/demo.js'),
       azure: () => import('../../src/sim/azure/demo.js'), gcp: () => import('../../src/sim/gcp/demo.js'),
+      gitlab: () => import('../../src/sim/gitlab/demo.js'),
     };
     expect(Object.keys(demos).sort()).toEqual([...DEMO_PROVIDERS].sort());
     for (const [name, load] of Object.entries(demos)) {
