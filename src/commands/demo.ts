@@ -47,6 +47,7 @@ const DEMOS: Record<string, () => Promise<{ startDemo(): Promise<DemoParts> }>> 
   workspace: () => import('../sim/workspace/demo.js'),
   okta: () => import('../sim/okta/demo.js'),
   kubernetes: () => import('../sim/kubernetes/demo.js'),
+  gitlab: () => import('../sim/gitlab/demo.js'),
 };
 export const DEMO_PROVIDERS = Object.keys(DEMOS);
 

@@ -14,6 +14,7 @@ export const CONNECTORS: Record<string, Loader> = {
   workspace: () => import('./workspace/index.js'),
   okta: () => import('./okta/index.js'),
   kubernetes: () => import('./kubernetes/index.js'),
+  gitlab: () => import('./gitlab/index.js'),
 };
 
 export async function loadConnector(id: string): Promise<Connector<any>> {

@@ -98,6 +98,7 @@ describe('secrets never leak', () => {
       workspace: () => import('../../src/sim/workspace/demo.js'),
       okta: () => import('../../src/sim/okta/demo.js'),
       kubernetes: () => import('../../src/sim/kubernetes/demo.js'),
+      gitlab: () => import('../../src/sim/gitlab/demo.js'),
     };
     expect(Object.keys(demos).sort()).toEqual([...DEMO_PROVIDERS].sort());
     for (const [name, load] of Object.entries(demos)) {
