@@ -16,6 +16,12 @@ const Str = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.strin
 const OptStr = z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'number' ? String(v) : v), z.string().trim().min(1).optional());
 const OptDate = LooseDate.optional().transform((v) => v ?? null);
 
+export const Provenance = z.strictObject({
+  signal: OptStr, file: OptStr, address: OptStr, run_id: OptStr,
+  partial: z.boolean().optional().describe('Proposed from a run whose tenant was not collected completely.'),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
 export const Grant = z.strictObject({
   id: OptStr.describe('Unique id of the grant (defaults to file:line).'),
   provider: Str.describe('Provider the grant applies to (github, aws, azure, gcp, or a file-import provider).'),
@@ -27,6 +33,15 @@ export const Grant = z.strictObject({
   owner: OptStr, approver: OptStr, ticket: OptStr,
   granted_at: OptDate, expires_at: OptDate,
   justification: OptStr,
+  // Review lifecycle (#18): a draft is known access nobody has reviewed yet (written by `baseline`); it silences
+  // ungranted-access but never counts as approval (unreviewed-grant reports it instead).
+  status: z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['approved', 'draft']).default('approved'))
+    .describe('approved (default) or draft: proposed by `baseline`, not yet reviewed; a draft never counts as approval.'),
+  provenance: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.union([z.string().trim().min(1), Provenance]).optional())
+    .describe('Where the grant came from: a sentence, or {signal, file, address} (baseline signal, Terraform resource, review).'),
+  last_reviewed: OptDate.describe('When an owner last certified this access.'),
+  reviewer: OptStr.describe('Who last reviewed it.'),
+  owner_team: OptStr.describe("The owner's team when the grant was approved (review apply records it); mover-access compares it with the team now."),
 }).superRefine((g, ctx) => {
   if (g.granted_at && g.expires_at && g.expires_at.getTime() < g.granted_at.getTime()) {
     ctx.addIssue({ code: 'custom', path: ['expires_at'], message: `expires (${g.expires_at.toISOString()}) before it was granted (${g.granted_at.toISOString()})` });
@@ -147,7 +162,9 @@ export async function storeAuthority(store: Store, runId: string, a: Authority):
     gw.append({ run_id: runId, grant_id: g.id, provider: g.provider, tenant: g.tenant, identity: g.identity, resource: g.resource,
       permission: g.permission, max_level: g.max_level ?? null, owner: g.owner ?? null, approver: g.approver ?? null, ticket: g.ticket ?? null,
       granted_at: g.granted_at, expires_at: g.expires_at, justification: g.justification ?? null,
-      is_glob: isGlob(g.identity) || isGlob(g.resource) || (g.tenant !== '*' && isGlob(g.tenant)), file, line });
+      is_glob: isGlob(g.identity) || isGlob(g.resource) || (g.tenant !== '*' && isGlob(g.tenant)), file, line,
+      status: g.status, provenance: g.provenance === undefined ? null : JSON.stringify(typeof g.provenance === 'string' ? { signal: g.provenance } : g.provenance),
+      last_reviewed: g.last_reviewed, reviewer: g.reviewer ?? null, owner_team: g.owner_team ?? null });
   }
   gw.close();
   const ow = await store.writer('owners');

@@ -55,7 +55,8 @@ export async function reconcileStage(store: Store, loaded: LoadedConfig, runId?:
   const summary = await reconcile(store, {
     runId: run.run_id, now,
     policy: { stale_days: p.stale_days, grace_days: p.grace_days, max_credential_age_days: p.max_credential_age_days,
-      max_credential_lifetime_days: p.max_credential_lifetime_days, providers: p.providers, disabled_rules: p.disabled_rules },
+      max_credential_lifetime_days: p.max_credential_lifetime_days, providers: p.providers, disabled_rules: p.disabled_rules,
+      review: { max_grant_days: p.max_grant_days, review_every_days: p.review_every_days, break_glass: loaded.config.break_glass, break_glass_window_days: p.break_glass_window_days } },
   });
   await setRunStage(store, run.run_id, 'reconcile');
   return { runId: run.run_id, summary };

@@ -135,4 +135,16 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE credentials ADD COLUMN IF NOT EXISTS standby BOOLEAN`,
     ],
   },
+  {
+    version: 9,
+    description: 'grants.status, provenance, last_reviewed, reviewer, owner_team (drafts from baseline, IaC and review decisions)',
+    // Appended last, as schema.ts lists them (see version 7).
+    sql: [
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS status VARCHAR`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS provenance JSON`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS last_reviewed TIMESTAMP`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS reviewer VARCHAR`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS owner_team VARCHAR`,
+    ],
+  },
 ];

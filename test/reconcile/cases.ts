@@ -1,5 +1,6 @@
 // Rule cases as data: for every rule, at least one case that fires and a near case that does not.
 import { daysAgo, daysAhead, type Seed } from './harness.js';
+import { REVIEW_CASES } from './cases-review.js';
 
 export interface RuleCase {
   rule: string;
@@ -148,4 +149,5 @@ export const CASES: RuleCase[] = [
   // expired-exception
   { rule: 'expired-exception', name: 'exception past its expiry', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAgo(1) }] }), fires: ['x1'] },
   { rule: 'expired-exception', name: 'exception still in force', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAhead(1) }] }), fires: [] },
+  ...REVIEW_CASES,
 ];

@@ -14,10 +14,17 @@ import { rule as unrotatedCredential } from './unrotated-credential.js';
 import { rule as nonExpiringCredential } from './non-expiring-credential.js';
 import { rule as unfulfilledGrant } from './unfulfilled-grant.js';
 import { rule as expiredException } from './expired-exception.js';
+import { rule as unreviewedGrant } from './unreviewed-grant.js';
+import { rule as grantWithoutOwner } from './grant-without-owner.js';
+import { rule as grantExpiryTooLong } from './grant-expiry-too-long.js';
+import { rule as reviewOverdue } from './review-overdue.js';
+import { rule as breakGlassUsed } from './break-glass-used.js';
+import { rule as moverAccess } from './mover-access.js';
 
 export const RULES: Rule[] = [
   leakedCredential, departedPersonAccess, usedAfterExpiry, ungrantedAccess, expiredGrant, overPrivileged, standingPrivilege,
   orphanedIdentity, staleIdentity, staleCredential, unrotatedCredential, nonExpiringCredential, unfulfilledGrant, expiredException,
+  breakGlassUsed, unreviewedGrant, grantWithoutOwner, grantExpiryTooLong, reviewOverdue, moverAccess,
 ];
 
 export function ruleById(id: string): Rule | undefined {
