@@ -8,6 +8,7 @@ import { LEVELS, LooseDate } from '../model/index.js';
 import { readRecords, type SourcedRecord } from '../io/records.js';
 import { InputError, type InputIssue } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { DecisionRecord, decisionsToRecords } from './decisions.js';
 
 const GLOB = /[*?[]/;
 export const isGlob = (s: string) => GLOB.test(s);
@@ -130,7 +131,7 @@ function describe(i: z.core.$ZodIssue, value: Record<string, unknown>): string {
   return i.message;
 }
 
-export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[] }): Promise<Authority> {
+export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; decisions?: string[] }): Promise<Authority> {
   const issues: InputIssue[] = [];
   const grants = (await loadKind(files.grants, 'grants', Grant, ['provider', 'identity'], issues))
     .map((g) => ({ ...g, value: { ...g.value, id: g.value.id ?? `${basename(g.file)}:${g.line}` } }));
@@ -138,6 +139,14 @@ export async function loadAuthority(files: { grants: string[]; owners: string[];
   const people = await loadKind(files.people, 'people', Person, ['id', 'status'], issues);
   const exceptions = (await loadKind(files.exceptions, 'exceptions', Exception, ['reason', 'expires_at'], issues))
     .map((x) => ({ ...x, value: { ...x.value, id: x.value.id ?? `${basename(x.file)}:${x.line}` } }));
+  // Review decisions (append-only log written by `review apply`): grants and owner records with provenance review.
+  if (files.decisions?.length) {
+    const d = decisionsToRecords(await loadKind(files.decisions, 'decisions', DecisionRecord, ['item', 'decision', 'reviewer'], issues));
+    const kept = grants.filter((g) => !(d.revoked.has(g.value.id) && !isGlob(g.value.identity) && !isGlob(g.value.resource)));
+    grants.length = 0;
+    grants.push(...kept, ...d.grants);
+    owners.push(...d.owners);
+  }
   duplicates(grants, 'grant', issues);
   duplicates(people, 'person', issues);
   duplicates(exceptions, 'exception', issues);
