@@ -34,6 +34,7 @@ export function writeSaasEstate(dir: string, now = new Date()): { grants: Record
     { identity_ref: 'svc-legacy', identity_name: 'legacy-sync', resource_ref: 'billing', permission: 'write', level: 'write', last_used_at: ago(5) },
     { identity_ref: 'bot-report', identity_name: 'bot-report', resource_ref: 'reports', permission: 'admin', level: 'admin', privileged: true },
     { identity_ref: 'svc-new', identity_name: 'new-integration', resource_ref: 'docs', permission: 'read', level: 'read' },
+    { identity_ref: 'svc-new', identity_name: 'new-integration', resource_ref: 'wiki', permission: 'read', level: 'read' },
   ];
   writeFileSync(join(dir, 'entitlements.json'), JSON.stringify(ents, null, 2) + '\n');
   return {
@@ -51,7 +52,7 @@ export function writeSaasEstate(dir: string, now = new Date()): { grants: Record
       { id: 'SAAS-5', provider: 'saas', identity: 'bot-*', resource: '*', permission: '*', max_level: 'write', owner: 'carol', approver: 'alice', ticket: 'IAM-105', expires_at: ahead(90).slice(0, 10), justification: 'reporting bots may write reports' },
       { id: 'SAAS-6', provider: 'saas', identity: 'svc-ci', resource: 'analytics', permission: 'read', max_level: 'read', owner: 'alice', approver: 'carol', ticket: 'IAM-106', expires_at: ahead(60).slice(0, 10), justification: 'read dashboards (never provisioned)' },
       // A draft proposed by `nhi-recon baseline`: known access awaiting its owner's review (unreviewed-grant).
-      { id: 'draft-svc-new-docs', status: 'draft', provider: 'saas', tenant: 'acme-saas', identity: 'svc-new', resource: 'docs', permission: 'read', max_level: 'read', owner: 'alice',
+      { id: 'draft-svc-new-wiki', status: 'draft', provider: 'saas', tenant: 'acme-saas', identity: 'svc-new', resource: 'wiki', permission: 'read', max_level: 'read', owner: 'alice',
         granted_at: ago(1).slice(0, 10), expires_at: ahead(89).slice(0, 10), justification: 'observed by baseline', provenance: { signal: 'provider', run_id: 'demo' } },
     ],
     exceptions: [

@@ -52,7 +52,7 @@ describe('bootstrap and review loop (#18 done-when)', () => {
     const b = await cli(['baseline', ...cfg, '--out', drafts]);
     expect(b.code, b.err.join('\n')).toBe(0);
     const draftGrants = parse(readFileSync(join(drafts, 'grants.draft.yaml'), 'utf8')).grants as Record<string, unknown>[];
-    expect(draftGrants.length).toBe(6);
+    expect(draftGrants.length).toBe(7);
     expect(draftGrants.every((g) => g.status === 'draft' && g.expires_at && (g.provenance as { signal: string }).signal)).toBe(true);
     expect(readFileSync(join(drafts, 'grants.draft.yaml'), 'utf8')).toMatch(/^# DRAFT grants written by `nhi-recon baseline`/);
     expect(existsSync(join(drafts, 'owners.draft.yaml')) && existsSync(join(drafts, 'integrations.draft.yaml'))).toBe(true);
@@ -89,7 +89,7 @@ describe('bootstrap and review loop (#18 done-when)', () => {
       const a = await cli(['review', 'apply', file, ...cfg, '--log', log]);
       expect(a.code, a.err.join('\n')).toBe(0);
     }
-    expect(certified).toBe(6);
+    expect(certified).toBe(7);
 
     config({ grants: join(drafts, 'grants.draft.yaml'), decisions: log });
     expect((await cli(['scan', ...cfg])).code).toBe(0);
