@@ -9,6 +9,7 @@ import { readRecords, type SourcedRecord } from '../io/records.js';
 import { InputError, type InputIssue } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { DecisionRecord, decisionsToRecords } from './decisions.js';
+import { terraformGrants } from './terraform.js';
 
 const GLOB = /[*?[]/;
 export const isGlob = (s: string) => GLOB.test(s);
@@ -95,6 +96,8 @@ export interface Authority {
   exceptions: Sourced<Exception & { id: string }>[];
   /** The files each kind was loaded from (a configured file with no record is still listed). */
   files?: { grants: string[]; owners: string[]; people: string[]; exceptions: string[] };
+  /** Terraform resources of types that declare no access, by type (reported by validate). */
+  terraformIgnored?: Record<string, number>;
 }
 
 async function loadKind<T>(files: string[], key: string, schema: z.ZodType<T>, required: string[], issues: InputIssue[]): Promise<Sourced<T>[]> {
@@ -131,7 +134,7 @@ function describe(i: z.core.$ZodIssue, value: Record<string, unknown>): string {
   return i.message;
 }
 
-export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; decisions?: string[] }): Promise<Authority> {
+export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; decisions?: string[]; terraform?: string[] }): Promise<Authority> {
   const issues: InputIssue[] = [];
   const grants = (await loadKind(files.grants, 'grants', Grant, ['provider', 'identity'], issues))
     .map((g) => ({ ...g, value: { ...g.value, id: g.value.id ?? `${basename(g.file)}:${g.line}` } }));
@@ -147,11 +150,22 @@ export async function loadAuthority(files: { grants: string[]; owners: string[];
     grants.push(...kept, ...d.grants);
     owners.push(...d.owners);
   }
+  // Terraform state/plan JSON: approved grants with provenance {file, address}; unknown resource types are counted.
+  const terraformIgnored: Record<string, number> = {};
+  for (const file of files.terraform ?? []) {
+    try {
+      const tf = terraformGrants(file);
+      grants.push(...tf.grants);
+      for (const [t, n] of Object.entries(tf.ignored)) terraformIgnored[t] = (terraformIgnored[t] ?? 0) + n;
+    } catch (e) {
+      if (e instanceof InputError) issues.push(...e.issues); else throw e;
+    }
+  }
   duplicates(grants, 'grant', issues);
   duplicates(people, 'person', issues);
   duplicates(exceptions, 'exception', issues);
   if (issues.length) throw new InputError(issues);
-  return { grants, owners, people, exceptions, files };
+  return { grants, owners, people, exceptions, files, terraformIgnored };
 }
 
 function duplicates(items: Sourced<{ id?: string }>[], what: string, issues: InputIssue[]): void {

@@ -52,6 +52,7 @@ export const Authority = z.strictObject({
   people: FileList.default([]).describe('People directory exports.'),
   exceptions: FileList.default([]).describe('Exception (mute) files: findings suppressed until the exception expires.'),
   decisions: FileList.default([]).describe('Review decision logs (NDJSON) that `review apply` appends to: certified access becomes approved grants, transfers owner records, revocations withdraw the grants they name.'),
+  terraform: FileList.default([]).describe('Terraform state or plan JSON (`terraform show -json`) read as approved grants with provenance (file, resource address): access declared in reviewed IaC is approved, the rest is drift.'),
   required: z.boolean().default(true).describe('Fail the run when no grant file is configured (everything would look ungranted).'),
 });
 
@@ -121,7 +122,7 @@ export const Config = z.strictObject({
   database: z.string().default('nhi-recon.duckdb').describe('DuckDB file; relative paths are relative to the config file.'),
   memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i).default('2GB').describe('DuckDB memory limit; beyond it queries spill to disk.'),
   sources: z.array(Source).default([]),
-  authority: Authority.default({ grants: [], owners: [], people: [], exceptions: [], decisions: [], required: true }),
+  authority: Authority.default({ grants: [], owners: [], people: [], exceptions: [], decisions: [], terraform: [], required: true }),
   policy: Policy.default({ stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365, providers: {}, disabled_rules: [],
     draft_grant_days: 90, max_grant_days: { read: 365, write: 365, admin: 90, owner: 90 }, review_every_days: 180, break_glass_window_days: 7 }),
   reports: Reports.default({ out_dir: 'reports', formats: ['json', 'csv', 'ocsf', 'markdown', 'html'], fail_on: 'none', include_resolved: true }),

@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 
 export async function loadAuthorityFor(loaded: LoadedConfig, guard: GuardOptions = {}): Promise<Authority> {
   const a = loaded.config.authority;
-  if (a.required && a.grants.length === 0 && a.decisions.length === 0) {
+  if (a.required && a.grants.length === 0 && a.decisions.length === 0 && a.terraform.length === 0) {
     throw new UserError(`${loaded.file ?? '(config)'} authority.grants: no grant files configured: every entitlement would look ungranted. Configure grants, or set authority.required: false to report without them.`);
   }
   const authority = await loadAuthority(a);
