@@ -8,6 +8,8 @@ import { LEVELS, LooseDate } from '../model/index.js';
 import { readRecords, type SourcedRecord } from '../io/records.js';
 import { InputError, type InputIssue } from '../errors.js';
 import type { Store } from '../store/store.js';
+import { DecisionRecord, decisionsToRecords } from './decisions.js';
+import { terraformGrants } from './terraform.js';
 
 const GLOB = /[*?[]/;
 export const isGlob = (s: string) => GLOB.test(s);
@@ -15,6 +17,12 @@ export const isGlob = (s: string) => GLOB.test(s);
 const Str = z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().trim().min(1));
 const OptStr = z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'number' ? String(v) : v), z.string().trim().min(1).optional());
 const OptDate = LooseDate.optional().transform((v) => v ?? null);
+
+export const Provenance = z.strictObject({
+  signal: OptStr, file: OptStr, address: OptStr, run_id: OptStr,
+  partial: z.boolean().optional().describe('Proposed from a run whose tenant was not collected completely.'),
+});
+export type Provenance = z.infer<typeof Provenance>;
 
 export const Grant = z.strictObject({
   id: OptStr.describe('Unique id of the grant (defaults to file:line).'),
@@ -27,6 +35,15 @@ export const Grant = z.strictObject({
   owner: OptStr, approver: OptStr, ticket: OptStr,
   granted_at: OptDate, expires_at: OptDate,
   justification: OptStr,
+  // Review lifecycle (#18): a draft is known access nobody has reviewed yet (written by `baseline`); it silences
+  // ungranted-access but never counts as approval (unreviewed-grant reports it instead).
+  status: z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['approved', 'draft']).default('approved'))
+    .describe('approved (default) or draft: proposed by `baseline`, not yet reviewed; a draft never counts as approval.'),
+  provenance: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.union([z.string().trim().min(1), Provenance]).optional())
+    .describe('Where the grant came from: a sentence, or {signal, file, address} (baseline signal, Terraform resource, review).'),
+  last_reviewed: OptDate.describe('When an owner last certified this access.'),
+  reviewer: OptStr.describe('Who last reviewed it.'),
+  owner_team: OptStr.describe("The owner's team when the grant was approved (review apply records it); mover-access compares it with the team now."),
 }).superRefine((g, ctx) => {
   if (g.granted_at && g.expires_at && g.expires_at.getTime() < g.granted_at.getTime()) {
     ctx.addIssue({ code: 'custom', path: ['expires_at'], message: `expires (${g.expires_at.toISOString()}) before it was granted (${g.granted_at.toISOString()})` });
@@ -108,6 +125,8 @@ export interface Authority {
   integrations?: Sourced<RegisterEntry & { id: string }>[];
   /** The files each kind was loaded from (a configured file with no record is still listed). */
   files?: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; integrations?: string[] };
+  /** Terraform resources of types that declare no access, by type (reported by validate). */
+  terraformIgnored?: Record<string, number>;
 }
 
 async function loadKind<T>(files: string[], key: string, schema: z.ZodType<T>, required: string[], issues: InputIssue[]): Promise<Sourced<T>[]> {
@@ -144,7 +163,7 @@ function describe(i: z.core.$ZodIssue, value: Record<string, unknown>): string {
   return i.message;
 }
 
-export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; integrations?: string[] }): Promise<Authority> {
+export async function loadAuthority(files: { grants: string[]; owners: string[]; people: string[]; exceptions: string[]; integrations?: string[]; decisions?: string[]; terraform?: string[] }): Promise<Authority> {
   const issues: InputIssue[] = [];
   const grants = (await loadKind(files.grants, 'grants', Grant, ['provider', 'identity'], issues))
     .map((g) => ({ ...g, value: { ...g.value, id: g.value.id ?? `${basename(g.file)}:${g.line}` } }));
@@ -154,12 +173,31 @@ export async function loadAuthority(files: { grants: string[]; owners: string[];
     .map((x) => ({ ...x, value: { ...x.value, id: x.value.id ?? `${basename(x.file)}:${x.line}` } }));
   const integrations = (await loadKind(files.integrations ?? [], 'integrations', RegisterEntry, ['provider', 'app_id', 'approved_scopes'], issues))
     .map((x) => ({ ...x, value: { ...x.value, id: x.value.id ?? `${basename(x.file)}:${x.line}` } }));
+  // Review decisions (append-only log written by `review apply`): grants and owner records with provenance review.
+  if (files.decisions?.length) {
+    const d = decisionsToRecords(await loadKind(files.decisions, 'decisions', DecisionRecord, ['item', 'decision', 'reviewer'], issues));
+    const kept = grants.filter((g) => !(d.revoked.has(g.value.id) && !isGlob(g.value.identity) && !isGlob(g.value.resource)));
+    grants.length = 0;
+    grants.push(...kept, ...d.grants);
+    owners.push(...d.owners);
+  }
+  // Terraform state/plan JSON: approved grants with provenance {file, address}; unknown resource types are counted.
+  const terraformIgnored: Record<string, number> = {};
+  for (const file of files.terraform ?? []) {
+    try {
+      const tf = terraformGrants(file);
+      grants.push(...tf.grants);
+      for (const [t, n] of Object.entries(tf.ignored)) terraformIgnored[t] = (terraformIgnored[t] ?? 0) + n;
+    } catch (e) {
+      if (e instanceof InputError) issues.push(...e.issues); else throw e;
+    }
+  }
   duplicates(grants, 'grant', issues);
   duplicates(people, 'person', issues);
   duplicates(exceptions, 'exception', issues);
   duplicates(integrations, 'integration register entry', issues);
   if (issues.length) throw new InputError(issues);
-  return { grants, owners, people, exceptions, integrations, files };
+  return { grants, owners, people, exceptions, integrations, files, terraformIgnored };
 }
 
 function duplicates(items: Sourced<{ id?: string }>[], what: string, issues: InputIssue[]): void {
@@ -179,7 +217,9 @@ export async function storeAuthority(store: Store, runId: string, a: Authority):
     gw.append({ run_id: runId, grant_id: g.id, provider: g.provider, tenant: g.tenant, identity: g.identity, resource: g.resource,
       permission: g.permission, max_level: g.max_level ?? null, owner: g.owner ?? null, approver: g.approver ?? null, ticket: g.ticket ?? null,
       granted_at: g.granted_at, expires_at: g.expires_at, justification: g.justification ?? null,
-      is_glob: isGlob(g.identity) || isGlob(g.resource) || (g.tenant !== '*' && isGlob(g.tenant)), file, line });
+      is_glob: isGlob(g.identity) || isGlob(g.resource) || (g.tenant !== '*' && isGlob(g.tenant)), file, line,
+      status: g.status, provenance: g.provenance === undefined ? null : JSON.stringify(typeof g.provenance === 'string' ? { signal: g.provenance } : g.provenance),
+      last_reviewed: g.last_reviewed, reviewer: g.reviewer ?? null, owner_team: g.owner_team ?? null });
   }
   gw.close();
   const ow = await store.writer('owners');

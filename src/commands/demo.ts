@@ -89,6 +89,8 @@ export const command: Command<DemoArgs> = {
         sources: [{ name: 'saas-export', type: 'file', options: { path: 'inventory', provider: 'saas', tenant: 'acme-saas' } }, ...parts.flatMap((p) => p.sources)],
         authority: { grants: 'grants.yaml', owners: 'owners.yaml', people: 'people.yaml', exceptions: 'exceptions.yaml', integrations: 'integrations.yaml' },
         reports: { out_dir: settings.outDir, formats: settings.formats },
+        // The legacy sync account is kept for emergencies only: its recent use is reported (break-glass-used).
+        break_glass: ['legacy-sync'],
       };
       const configFile = join(dir, 'nhi-recon.yaml');
       writeFileSync(configFile, `# Written by \`nhi-recon demo\`: the simulators it points at run only while the demo runs.\n${stringify(config)}`);

@@ -17,5 +17,7 @@ import { runsCommand as runs } from './runs.js';
 import { diffCommand as diff } from './diff.js';
 import { explainCommand as explain } from './explain.js';
 import { routeCommand as route } from './route.js';
+import { command as baseline } from './baseline.js';
+import { command as review } from './review.js';
 
-export const COMMANDS: Command<any>[] = [demo, scan, collect, reconcile, report, route, runs, diff, explain, plan, apply, rollback, query, validate, capabilities, schema, exportCmd];
+export const COMMANDS: Command<any>[] = [demo, scan, collect, reconcile, report, route, runs, diff, explain, plan, apply, rollback, baseline, review, query, validate, capabilities, schema, exportCmd];

@@ -62,7 +62,7 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
   config.database = config.database === ':memory:' ? config.database : rel(config.database);
   config.reports.out_dir = rel(config.reports.out_dir);
   config.remediation.plan_dir = rel(config.remediation.plan_dir);
-  for (const k of ['grants', 'owners', 'people', 'exceptions', 'integrations'] as const) config.authority[k] = config.authority[k].map(rel);
+  for (const k of ['grants', 'owners', 'people', 'exceptions', 'integrations', 'decisions', 'terraform'] as const) config.authority[k] = config.authority[k].map(rel);
 
   const issues: InputIssue[] = [];
   const names = new Set<string>();

@@ -13,6 +13,10 @@ const Thresholds = z.strictObject({
   max_credential_lifetime_days: Days.optional().describe('A credential whose lifetime (creation to expiry) exceeds this is treated as non-expiring.'),
 });
 
+const MaxGrantDays = z.strictObject({
+  read: Days.default(365), write: Days.default(365), admin: Days.default(90), owner: Days.default(90),
+});
+
 export const Policy = z.strictObject({
   stale_days: Days.default(90).describe('An identity or credential unused for this many days is stale.'),
   grace_days: Days.default(14).describe('A never-used identity or credential younger than this is not yet stale.'),
@@ -20,6 +24,11 @@ export const Policy = z.strictObject({
   max_credential_lifetime_days: Days.default(365).describe('A credential whose lifetime exceeds this is treated as non-expiring.'),
   providers: z.record(z.string(), Thresholds).default({}).describe('Per-provider overrides of the thresholds above, keyed by provider (aws, github, …).'),
   disabled_rules: z.array(z.string()).default([]).describe('Rule ids not to run.'),
+  draft_grant_days: Days.default(90).describe('Draft grants written by `baseline` expire this many days after they are drafted: the time owners have to review them.'),
+  max_grant_days: MaxGrantDays.default({ read: 365, write: 365, admin: 90, owner: 90 })
+    .describe('Longest a grant may run (from now to its expiry) per level it approves; beyond it (or with no expiry) grant-expiry-too-long fires, and review extend-until is refused.'),
+  review_every_days: Days.default(180).describe('An approved grant not reviewed (or, never reviewed, approved) for this many days is review-overdue.'),
+  break_glass_window_days: Days.default(7).describe('A break-glass identity used this recently (or since the previous run) is reported by break-glass-used.'),
 }).describe('Thresholds the rules use.');
 export type Policy = z.infer<typeof Policy>;
 
@@ -44,6 +53,8 @@ export const Authority = z.strictObject({
   people: FileList.default([]).describe('People directory exports.'),
   exceptions: FileList.default([]).describe('Exception (mute) files: findings suppressed until the exception expires.'),
   integrations: FileList.default([]).describe('Integration register files: approved third-party apps (app id, scope globs, owner, ticket, expiry).'),
+  decisions: FileList.default([]).describe('Review decision logs (NDJSON) that `review apply` appends to: certified access becomes approved grants, transfers owner records, revocations withdraw the grants they name.'),
+  terraform: FileList.default([]).describe('Terraform state or plan JSON (`terraform show -json`) read as approved grants with provenance (file, resource address): access declared in reviewed IaC is approved, the rest is drift.'),
   required: z.boolean().default(true).describe('Fail the run when no grant file is configured (everything would look ungranted).'),
 });
 
@@ -113,10 +124,13 @@ export const Config = z.strictObject({
   database: z.string().default('nhi-recon.duckdb').describe('DuckDB file; relative paths are relative to the config file.'),
   memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i).default('2GB').describe('DuckDB memory limit; beyond it queries spill to disk.'),
   sources: z.array(Source).default([]),
-  authority: Authority.default({ grants: [], owners: [], people: [], exceptions: [], integrations: [], required: true }),
-  policy: Policy.default({ stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365, providers: {}, disabled_rules: [] }),
+  authority: Authority.default({ grants: [], owners: [], people: [], exceptions: [], integrations: [], decisions: [], terraform: [], required: true }),
+  policy: Policy.default({ stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365, providers: {}, disabled_rules: [],
+    draft_grant_days: 90, max_grant_days: { read: 365, write: 365, admin: 90, owner: 90 }, review_every_days: 180, break_glass_window_days: 7 }),
   reports: Reports.default({ out_dir: 'reports', formats: ['json', 'csv', 'ocsf', 'markdown', 'html'], fail_on: 'none', include_resolved: true }),
   protected: z.array(Protected).default([]).describe('Break-glass identities never touched by remediation.'),
+  break_glass: z.array(z.string().min(1)).default([])
+    .describe('Break-glass identities (refs or names, globs allowed): any recorded use is a break-glass-used finding. List them under `protected` too so remediation never touches them.'),
   remediation: Remediation.default({ mode: 'report', max_actions: 25, max_fraction: 0.1, min_consecutive_runs: 2, actions: [], opt_outs: [], plan_dir: 'plans' }),
   guards: Guards.default({
     collection: { enabled: true, max_drop: 0.5, min_count: 5 }, authority: { enabled: true, max_drop: 0.5, min_count: 5 },

@@ -34,6 +34,7 @@ export function writeSaasEstate(dir: string, now = new Date()): { grants: Record
     { identity_ref: 'svc-legacy', identity_name: 'legacy-sync', resource_ref: 'billing', permission: 'write', level: 'write', last_used_at: ago(5) },
     { identity_ref: 'bot-report', identity_name: 'bot-report', resource_ref: 'reports', permission: 'admin', level: 'admin', privileged: true },
     { identity_ref: 'svc-new', identity_name: 'new-integration', resource_ref: 'docs', permission: 'read', level: 'read' },
+    { identity_ref: 'svc-new', identity_name: 'new-integration', resource_ref: 'wiki', permission: 'read', level: 'read' },
   ];
   writeFileSync(join(dir, 'entitlements.json'), JSON.stringify(ents, null, 2) + '\n');
   // Third-party apps connected to the SaaS tool (integrations): crm-sync is approved by the register and behaves
@@ -71,10 +72,13 @@ export function writeSaasEstate(dir: string, now = new Date()): { grants: Record
     grants: [
       { id: 'SAAS-1', provider: 'saas', identity: 'alice', resource: 'workspace', permission: 'member', max_level: 'write', approver: 'carol', ticket: 'IAM-101', granted_at: ago(700).slice(0, 10), expires_at: ahead(300).slice(0, 10), justification: 'engineer' },
       { id: 'SAAS-2', provider: 'saas', identity: 'bob', resource: 'workspace', permission: 'member', max_level: 'write', approver: 'carol', ticket: 'IAM-102', granted_at: ago(900).slice(0, 10), expires_at: ahead(100).slice(0, 10), justification: 'analyst' },
-      { id: 'SAAS-3', provider: 'saas', identity: 'svc-ci', resource: 'workspace', permission: 'admin', max_level: 'admin', owner: 'alice', approver: 'carol', ticket: 'IAM-103', granted_at: ago(400).slice(0, 10), justification: 'deploys the workspace config' },
+      { id: 'SAAS-3', provider: 'saas', identity: 'svc-ci', resource: 'workspace', permission: 'admin', max_level: 'admin', owner: 'alice', approver: 'carol', ticket: 'IAM-103', granted_at: ago(400).slice(0, 10), justification: 'deploys the workspace config', owner_team: 'data' },
       { id: 'SAAS-4', provider: 'saas', identity: 'svc-legacy', resource: 'billing', permission: 'write', max_level: 'write', owner: 'bob', approver: 'carol', ticket: 'IAM-104', granted_at: ago(1200).slice(0, 10), expires_at: ago(30).slice(0, 10), justification: 'billing sync (to be retired)' },
       { id: 'SAAS-5', provider: 'saas', identity: 'bot-*', resource: '*', permission: '*', max_level: 'write', owner: 'carol', approver: 'alice', ticket: 'IAM-105', expires_at: ahead(90).slice(0, 10), justification: 'reporting bots may write reports' },
       { id: 'SAAS-6', provider: 'saas', identity: 'svc-ci', resource: 'analytics', permission: 'read', max_level: 'read', owner: 'alice', approver: 'carol', ticket: 'IAM-106', expires_at: ahead(60).slice(0, 10), justification: 'read dashboards (never provisioned)' },
+      // A draft proposed by `nhi-recon baseline`: known access awaiting its owner's review (unreviewed-grant).
+      { id: 'draft-svc-new-wiki', status: 'draft', provider: 'saas', tenant: 'acme-saas', identity: 'svc-new', resource: 'wiki', permission: 'read', max_level: 'read', owner: 'alice',
+        granted_at: ago(1).slice(0, 10), expires_at: ahead(89).slice(0, 10), justification: 'observed by baseline', provenance: { signal: 'provider', run_id: 'demo' } },
     ],
     integrations: [
       { id: 'SAAS-APP-1', provider: 'saas', app_id: 'crm-sync-*', name: 'CRM Sync', approved_scopes: ['contacts.*', 'deals.*'], max_level: 'write', owner: 'alice',

@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 
 export async function loadAuthorityFor(loaded: LoadedConfig, guard: GuardOptions = {}): Promise<Authority> {
   const a = loaded.config.authority;
-  if (a.required && a.grants.length === 0) {
+  if (a.required && a.grants.length === 0 && a.decisions.length === 0 && a.terraform.length === 0) {
     throw new UserError(`${loaded.file ?? '(config)'} authority.grants: no grant files configured: every entitlement would look ungranted. Configure grants, or set authority.required: false to report without them.`);
   }
   const authority = await loadAuthority(a);
@@ -55,7 +55,8 @@ export async function reconcileStage(store: Store, loaded: LoadedConfig, runId?:
   const summary = await reconcile(store, {
     runId: run.run_id, now,
     policy: { stale_days: p.stale_days, grace_days: p.grace_days, max_credential_age_days: p.max_credential_age_days,
-      max_credential_lifetime_days: p.max_credential_lifetime_days, providers: p.providers, disabled_rules: p.disabled_rules },
+      max_credential_lifetime_days: p.max_credential_lifetime_days, providers: p.providers, disabled_rules: p.disabled_rules,
+      review: { max_grant_days: p.max_grant_days, review_every_days: p.review_every_days, break_glass: loaded.config.break_glass, break_glass_window_days: p.break_glass_window_days } },
   });
   await setRunStage(store, run.run_id, 'reconcile');
   return { runId: run.run_id, summary };

@@ -7,13 +7,14 @@ import { RULES } from './rules/index.js';
 import type { Rule } from './rule.js';
 import { derivedSql, entGrantsSql, setupSql, type GlobBucket, type Thresholds } from './setup.js';
 import { LEVELS } from '../model/index.js';
+import { DEFAULT_REVIEW_POLICY, reviewSetupSql, type ReviewPolicy } from './review-setup.js';
 
 export interface ReconcileOptions {
   runId: string;
   /** The run whose authority snapshot (grants, owners, people, exceptions) to judge against; default runId. */
   authorityRunId?: string;
   now?: Date;
-  policy: Thresholds & { providers: Record<string, Partial<Thresholds>>; disabled_rules: string[] };
+  policy: Thresholds & { providers: Record<string, Partial<Thresholds>>; disabled_rules: string[]; review?: Partial<ReviewPolicy> };
   rules?: Rule[];
 }
 
@@ -44,6 +45,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     const buckets = await store.all<GlobBucket & Record<string, unknown>>('SELECT DISTINCT mode, plen FROM glob_grants ORDER BY ALL');
     await store.run(entGrantsSql(buckets));
     for (const sql of derivedSql()) await store.run(sql);
+    for (const sql of reviewSetupSql({ ...DEFAULT_REVIEW_POLICY, ...opts.policy.review }, opts.runId)) await store.run(sql);
     await store.run(`CREATE OR REPLACE TEMP TABLE raw_findings (
       finding_id VARCHAR, rule_id VARCHAR, subject_type VARCHAR, severity VARCHAR, provider VARCHAR, tenant VARCHAR, source VARCHAR, subject_ref VARCHAR,
       identity_ref VARCHAR, resource_ref VARCHAR, permission VARCHAR, level VARCHAR, privileged BOOLEAN, owner VARCHAR, reason VARCHAR, evidence JSON)`);

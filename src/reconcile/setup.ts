@@ -43,7 +43,10 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
          CAST(e.attributes->'$.mint.missing' AS VARCHAR[]) AS missing
        FROM cur_entitlements e WHERE json_exists(e.attributes, '$.mint')`,
     `CREATE OR REPLACE TEMP VIEW cur_source_runs AS SELECT * FROM source_runs WHERE run_id = ${run}`,
-    `CREATE OR REPLACE TEMP VIEW cur_grants AS SELECT * FROM grants WHERE run_id = ${arun}`,
+    // A draft grant (proposed by `baseline`, not reviewed) never approves anything: every grant rule reads approved
+    // grants only; drafts are read from cur_draft_grants (unreviewed-grant, and ungranted-access's silence).
+    `CREATE OR REPLACE TEMP VIEW cur_grants AS SELECT * FROM grants WHERE run_id = ${arun} AND coalesce(status, 'approved') <> 'draft'`,
+    `CREATE OR REPLACE TEMP VIEW cur_draft_grants AS SELECT * FROM grants WHERE run_id = ${arun} AND status = 'draft'`,
     `CREATE OR REPLACE TEMP VIEW cur_owners AS SELECT * FROM owners WHERE run_id = ${arun}`,
     `CREATE OR REPLACE TEMP VIEW cur_people AS SELECT * FROM people WHERE run_id = ${arun}`,
     `CREATE OR REPLACE TEMP VIEW cur_person_logins AS SELECT * FROM person_logins WHERE run_id = ${arun}`,

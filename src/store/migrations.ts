@@ -141,6 +141,18 @@ export const MIGRATIONS: Migration[] = [
     sql: [createTableSql(TABLES.integration_register)],
   },
   {
+    version: 9,
+    description: 'grants.status, provenance, last_reviewed, reviewer, owner_team (drafts from baseline, IaC and review decisions)',
+    // Appended last, as schema.ts lists them (see version 7).
+    sql: [
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS status VARCHAR`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS provenance JSON`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS last_reviewed TIMESTAMP`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS reviewer VARCHAR`,
+      `ALTER TABLE grants ADD COLUMN IF NOT EXISTS owner_team VARCHAR`,
+    ],
+  },
+  {
     version: 10,
     description: 'deliveries: one thread per finding and routing destination (external id, state, last content hash); delivery_log: every attempt',
     sql: [

@@ -45,6 +45,7 @@ export const TABLES = {
       c('owner', 'VARCHAR'), c('approver', 'VARCHAR'), c('ticket', 'VARCHAR'), c('granted_at', 'TIMESTAMP'),
       c('expires_at', 'TIMESTAMP'), c('justification', 'VARCHAR'), c('is_glob', 'BOOLEAN', true),
       c('file', 'VARCHAR'), c('line', 'INTEGER'),
+      c('status', 'VARCHAR'), c('provenance', 'JSON'), c('last_reviewed', 'TIMESTAMP'), c('reviewer', 'VARCHAR'), c('owner_team', 'VARCHAR'), // migration 9
     ],
   },
   owners: {

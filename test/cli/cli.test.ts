@@ -22,7 +22,7 @@ describe('cli', () => {
     const dir = tempDir();
     const r = await run(['demo', '--dir', dir, '--providers', 'none']);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/finding kinds present: 14 of 14/);
+    expect(r.out).toMatch(/finding kinds present: 20 of 20/);
     for (const f of ['report.json', 'findings.csv', 'findings.ocsf.jsonl', 'summary.md', 'report.html']) {
       const p = join(dir, 'reports', f);
       expect(existsSync(p), f).toBe(true);

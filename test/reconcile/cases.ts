@@ -1,6 +1,7 @@
 // Rule cases as data: for every rule, at least one case that fires and a near case that does not.
 import { daysAgo, daysAhead, type Seed } from './harness.js';
 import { INTEGRATION_CASES } from './integration-cases.js';
+import { REVIEW_CASES } from './cases-review.js';
 
 export interface RuleCase {
   rule: string;
@@ -201,4 +202,5 @@ export const CASES: RuleCase[] = [
   { rule: 'expired-exception', name: 'exception still in force', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAhead(1) }] }), fires: [] },
   // integrations (issue #16)
   ...INTEGRATION_CASES,
+  ...REVIEW_CASES,
 ];

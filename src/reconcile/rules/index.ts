@@ -23,6 +23,12 @@ import { rule as unverifiedPublisherWrite } from './unverified-publisher-write.j
 import { rule as integrationCredentialAge } from './integration-credential-age.js';
 import { rule as federationTrustTooBroad } from './federation-trust-too-broad.js';
 import { rule as staticCredentialReplaceable } from './static-credential-replaceable.js';
+import { rule as unreviewedGrant } from './unreviewed-grant.js';
+import { rule as grantWithoutOwner } from './grant-without-owner.js';
+import { rule as grantExpiryTooLong } from './grant-expiry-too-long.js';
+import { rule as reviewOverdue } from './review-overdue.js';
+import { rule as breakGlassUsed } from './break-glass-used.js';
+import { rule as moverAccess } from './mover-access.js';
 
 export const RULES: Rule[] = [
   leakedCredential, departedPersonAccess, usedAfterExpiry, ungrantedAccess, expiredGrant, overPrivileged, standingPrivilege,
@@ -31,6 +37,7 @@ export const RULES: Rule[] = [
   unapprovedIntegration, integrationScopeUnapproved, thirdPartyTenantWideAccess, unverifiedPublisherWrite, integrationConsenterDeparted,
   staleIntegration, integrationCredentialAge,
   federationTrustTooBroad, staticCredentialReplaceable,
+  breakGlassUsed, unreviewedGrant, grantWithoutOwner, grantExpiryTooLong, reviewOverdue, moverAccess,
 ];
 
 export function ruleById(id: string): Rule | undefined {
