@@ -74,9 +74,11 @@ export class Store {
 
   async migrate(): Promise<void> {
     await this.conn.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description VARCHAR, applied_at TIMESTAMP)');
-    const current = Number((await this.value('SELECT coalesce(max(version), 0) FROM schema_migrations')) ?? 0);
+    // Every migration not yet recorded is applied, in order — not only those above the highest: versions are reserved
+    // ahead by parallel work, so a database may have met version 10 before version 9 existed.
+    const applied = new Set((await this.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
     for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
+      if (applied.has(m.version)) continue;
       await this.transaction(async () => {
         for (const sql of m.sql) await this.conn.run(sql);
         await this.conn.run('INSERT INTO schema_migrations VALUES ($1, $2, now())', [m.version, m.description]);

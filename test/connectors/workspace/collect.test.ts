@@ -83,7 +83,7 @@ describe('workspace connector: collection through the real client (domain-wide d
     await store.run(`CREATE OR REPLACE TEMP VIEW cur_identities AS SELECT * FROM identities WHERE run_id = '${runId}'`);
     await store.run(`CREATE OR REPLACE TEMP VIEW cur_entitlements AS SELECT * FROM entitlements WHERE run_id = '${runId}'`);
     const { setupSql } = await import('../../../src/reconcile/setup.js');
-    for (const sql of setupSql(runId, runId, new Date(), {} as never, {}).filter((s) => /cur_integration/.test(s))) await store.run(sql);
+    for (const sql of setupSql(runId, runId, new Date(), {} as never, {}).filter((s) => /TEMP VIEW|TEMP TABLE params/.test(s))) await store.run(sql);
     const ints = await store.all('SELECT app_id, third_party, consented_by FROM cur_integrations ORDER BY app_id');
     expect(ints.find((r) => r.app_id === CLIENTS.sketchy)).toEqual({ app_id: CLIENTS.sketchy, third_party: true, consented_by: 'dave@acme.example' });
     const scopes = await store.all("SELECT count(*) AS n FROM cur_integration_scopes WHERE tenant_wide AND consent = 'admin'");
