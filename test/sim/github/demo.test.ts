@@ -28,7 +28,7 @@ describe('github demo estate', () => {
     // used-after-expiry: the api key's access was used 5 days ago.
     const used = await q("SELECT last_used_at FROM entitlements WHERE run_id = $RUN AND ref = 'github:acme/api/deploy_key/7002/access'") as { last_used_at: Date }[];
     expect(Date.now() - used[0]!.last_used_at.getTime()).toBeLessThan(6 * 86_400_000);
-    expect(demo.expect).toHaveLength(14);
+    expect(demo.expect).toHaveLength(15);
     expect(demo.integrations).toHaveLength(2);
     expect(demo.authority.people).toHaveLength(4);
   });
