@@ -89,7 +89,15 @@ describe('bootstrap and review loop (#18 done-when)', () => {
       const a = await cli(['review', 'apply', file, ...cfg, '--log', log]);
       expect(a.code, a.err.join('\n')).toBe(0);
     }
-    expect(certified).toBe(7);
+    // Every access item of the run is in some owner's packet: the 7 drafted ones and the integration scopes (which the
+    // register, not a draft, judges).
+    const store = await Store.open(db, { readOnly: true });
+    const access = Number(await store.value(`SELECT count(*) FROM entitlements WHERE run_id = (SELECT run_id FROM runs ORDER BY seq DESC LIMIT 1) AND level <> 'none'`));
+    const scopes = Number(await store.value(`SELECT count(*) FROM entitlements WHERE run_id = (SELECT run_id FROM runs ORDER BY seq DESC LIMIT 1) AND json_exists(attributes, '$.scope')`));
+    store.close();
+    expect(scopes).toBeGreaterThan(0);
+    expect(certified).toBe(access);
+    expect(certified).toBe(draftGrants.length + scopes);
 
     config({ grants: join(drafts, 'grants.draft.yaml'), decisions: log });
     expect((await cli(['scan', ...cfg])).code).toBe(0);

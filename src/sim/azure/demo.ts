@@ -67,12 +67,12 @@ export async function startDemo(): Promise<DemoParts> {
       ],
     },
     // The integration register (issue 16): Acme CRM is approved for delegated read scopes only, yet holds Mail.ReadWrite
-    // as an application permission on every mailbox; Idle Survey is approved with nothing granted; Sketchy Notes (an
+    // as an application permission on every mailbox; Idle Survey is approved for sign-in only (User.Read) and unused; Sketchy Notes (an
     // unverified publisher's app that bob, now departed, consented to write all his files) is in no register entry.
     integrations: [
       { provider: 'azure', tenant: T, app_id: id.appCrmId, name: 'Acme CRM', approved_scopes: ['User.Read', 'Mail.Read', 'offline_access'], max_level: 'read',
         owner: 'alice', ticket: 'SEC-301', approver: 'security-lead', expires_at: day(180).slice(0, 10), justification: 'CRM contact sync' },
-      { provider: 'azure', tenant: T, app_id: id.appSurveyId, name: 'Idle Survey', approved_scopes: [], owner: 'carol', ticket: 'SEC-302', approver: 'security-lead',
+      { provider: 'azure', tenant: T, app_id: id.appSurveyId, name: 'Idle Survey', approved_scopes: ['User.Read'], max_level: 'read', owner: 'carol', ticket: 'SEC-302', approver: 'security-lead',
         justification: 'staff survey' },
     ],
     expect: [
