@@ -83,9 +83,10 @@ export function requireEvidence(run: RunRow, use: string): RunRow {
   throw new UserError(`run #${run.seq} (${run.run_id}) is ${describeState(run)}; it cannot be used to ${use}. \`nhi-recon runs\` lists the runs and their states`, EXIT.incomplete);
 }
 
+// Six random bytes: tests (and shards) start many runs at one fixed instant, where three bytes could collide.
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `run-${stamp}-${randomBytes(3).toString('hex')}`;
+  return `run-${stamp}-${randomBytes(6).toString('hex')}`;
 }
 
 export async function createRun(store: Store, opts: { mode?: string; configFile?: string | null; now?: Date; origin?: string } = {}): Promise<RunRow> {
