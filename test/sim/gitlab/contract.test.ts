@@ -198,6 +198,27 @@ describe(`gitlab simulator contract (${fixture.source})`, () => {
     expect(pats([noOwner])).toBe(false);
   });
 
+  it('asks GitLab\'s roles: group deploy tokens and group CI/CD variables need Owner, the project ones Maintainer', async () => {
+    // GitLab: group deploy tokens are behind admin_group (Owner; gitlab-org/gitlab#443397), group variables need Owner
+    // (gitlab-org/gitlab#437947: "The Owner role is required to manage group CI/CD variables or Maintainer+ for project
+    // variables"). A Maintainer of the group is refused; on a project of that group the same Maintainer is enough.
+    const e = generateEstate({ projects: 2, seed: 3 });
+    const g = e.groups.find((x) => x.parent_id === null)!;
+    const p = e.projects.find((x) => x.namespace_id === g.id)!;
+    e.users.push({ id: 77, username: 'maint', name: 'Maintainer', state: 'active' } as (typeof e.users)[number]);
+    g.members.push({ user_id: 77, access_level: 40, created_at: '2024-01-01T00:00:00Z', expires_at: null });
+    e.tokens.push({ value: 'glpat-simulatedMaintainerToken00', user_id: 77, scopes: ['read_api'] });
+    const s = await startGitLabSim({ estate: e });
+    const status = async (path: string) => (await fetch(`${s.url}${path}`, { headers: { 'private-token': 'glpat-simulatedMaintainerToken00' } })).status;
+    const got = { groupDeployTokens: await status(`/api/v4/groups/${g.id}/deploy_tokens`), groupVariables: await status(`/api/v4/groups/${g.id}/variables`),
+      groupAccessTokens: await status(`/api/v4/groups/${g.id}/access_tokens`), groupMembers: await status(`/api/v4/groups/${g.id}/members`),
+      projectDeployTokens: await status(`/api/v4/projects/${p.id}/deploy_tokens`), projectVariables: await status(`/api/v4/projects/${p.id}/variables`),
+      projectDeployKeys: await status(`/api/v4/projects/${p.id}/deploy_keys`), projectAccessTokens: await status(`/api/v4/projects/${p.id}/access_tokens`) };
+    await s.close();
+    expect(got).toEqual({ groupDeployTokens: 403, groupVariables: 403, groupAccessTokens: 403, groupMembers: 200,
+      projectDeployTokens: 200, projectVariables: 200, projectDeployKeys: 200, projectAccessTokens: 200 });
+  });
+
   it('answers errors in GitLab\'s shapes, and pages with x-* headers, Link and weak ETags', async () => {
     const nf = await fetch(`${sim.url}/api/v4/groups/nope`, { headers: { 'private-token': ADMIN_TOKEN } });
     expect(nf.status).toBe(404);
