@@ -19,9 +19,9 @@ const DOCS = 'https://docs.gitlab.com/api';
 
 export const ROUTES: RouteSpec[] = [
   { method: 'GET', path: '/api/v4/user', status: 200, entity: 'API_Entities_UserPublic' },
-  { method: 'GET', path: '/api/v4/groups/{id}', status: 200, restDocs: `${DOCS}/groups/#get-a-single-group` },
+  { method: 'GET', path: '/api/v4/groups/{id}', status: 200, entity: 'API_Entities_GroupDetail' },
   { method: 'GET', path: '/api/v4/groups/{id}/descendant_groups', status: 200, entity: 'API_Entities_Group' },
-  { method: 'GET', path: '/api/v4/groups/{id}/projects', status: 200, restDocs: `${DOCS}/groups/#list-projects` },
+  { method: 'GET', path: '/api/v4/groups/{id}/projects', status: 200, entity: 'API_Entities_Project' },
   { method: 'GET', path: '/api/v4/groups/{id}/members', status: 200, entity: 'API_Entities_Member' },
   { method: 'GET', path: '/api/v4/groups/{id}/members/all', status: 200, entity: 'API_Entities_Member' },
   { method: 'GET', path: '/api/v4/projects/{id}/members', status: 200, entity: 'API_Entities_Member' },

@@ -191,6 +191,12 @@ describe(`gitlab simulator contract (${fixture.source})`, () => {
     expect(members([m])).toBe(true);
     expect(members([{ ...m, id: 'alice' }])).toBe(false);
     expect(members([{ ...m, locked: 'no' }])).toBe(false);
+    const projects = ajv.compile(schemaFor('GET /api/v4/groups/{id}/projects')!);
+    const pr = (await get('/api/v4/groups/acme/projects?include_subgroups=true'))[0]!;
+    expect(projects([pr])).toBe(true);
+    expect(projects([{ ...pr, id: 'proj' }])).toBe(false);
+    expect(projects([{ ...pr, namespace: { ...(pr.namespace as object), id: '1000' } }])).toBe(false);
+    expect(projects([{ ...pr, archived: 'false' }])).toBe(false);
     const pats = ajv.compile(schemaFor('GET /api/v4/personal_access_tokens')!);
     const p = (await get('/api/v4/personal_access_tokens'))[0]!;
     expect(pats([p])).toBe(true);
