@@ -203,16 +203,12 @@ export async function startGcpSim(estate: Estate, opts: GcpSimOptions = {}): Pro
     const wif = wifRoute(estate, method, path, q);
     if (wif) {
       if ('error' in wif) return gerr(res, wif.error, wif.message);
-      if ('page' in wif) {
-        // Each list method has its own maximum page size (pools 1000, providers 100).
-        const size = Math.min(Number(q.get('pageSize')) || defSize, wif.page.max);
-        const capped = new URLSearchParams(q);
-        capped.set('pageSize', String(size));
-        const out = page(wif.page.items, capped, wif.page.key, defSize, endless);
-        if (out === 'bad-token') return gerr(res, 400, 'Invalid page token.');
-        return json(res, 200, out);
-      }
-      return json(res, wif.status, wif.body);
+      // Each list method has its own maximum page size (pools 1000, providers 100).
+      const capped = new URLSearchParams(q);
+      capped.set('pageSize', String(Math.min(Number(q.get('pageSize')) || defSize, wif.page.max)));
+      const out = page(wif.page.items, capped, wif.page.key, defSize, endless);
+      if (out === 'bad-token') return gerr(res, 400, 'Invalid page token.');
+      return json(res, 200, out);
     }
 
     // ---------- IAM v1 roles ----------

@@ -13,7 +13,7 @@ export const IAM_ROUTES: IamRoute[] = [
   { id: 'iam.projects.serviceAccounts.getIamPolicy', method: 'POST', path: 'v1/{+resource}:getIamPolicy', response: 'Policy' },
 ];
 
-export type WifAnswer = { status: number; body: Record<string, unknown> } | { error: number; message: string } | { page: { items: unknown[]; key: string; max: number } };
+export type WifAnswer = { error: number; message: string } | { page: { items: unknown[]; key: string; max: number } };
 
 const live = (x: { state?: string }) => (x.state ?? 'ACTIVE') === 'ACTIVE';
 

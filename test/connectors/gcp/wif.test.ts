@@ -148,4 +148,22 @@ describe('gcp workload identity through the simulator and the rule', () => {
     expect(fed[0]).toMatchObject({ severity: 'critical' });
     expect(fed[0]!.reason).toMatch(/anyone holding a token of https:\/\/token\.actions\.githubusercontent\.com without attribute_condition/);
   });
+
+  it('pools that cannot be read leave the member judged alone, say so, and make the tenant partial', async () => {
+    const estate = seedEstate();
+    const web = estate.projects.find((p) => p.projectId === 'acme-web')!;
+    const elsewhere = 'principalSet://iam.googleapis.com/projects/9999/locations/global/workloadIdentityPools/gh/*';
+    web.serviceAccounts[0]!.policy = policy([{ role: 'roles/iam.workloadIdentityUser', members: [elsewhere] }]);
+    const sim = await startSim(estate);
+    const dir = tempDir();
+    const store = await openStore(dir);
+    const loaded = await writeConfig(dir, { sources: [source(sim)], authority: { required: false } });
+    const { run, outcomes } = await collectStage(store, loaded, { log: silentLogger, env: ENV });
+    expect(outcomes.find((o) => o.tenant === 'acme-web')).toMatchObject({ status: 'partial' });
+    expect(outcomes.filter((o) => o.tenant !== 'acme-web').every((o) => o.status === 'complete')).toBe(true);
+    const [e] = await rows(store, 'entitlements', run.run_id, `identity_ref = '${elsewhere}'`);
+    const mint = JSON.parse(e!.attributes as string).mint;
+    expect(mint).toMatchObject({ breadth: 'wildcard_subject', issuer: null });
+    expect(mint.conditions.assumptions.join(' ')).toMatch(/providers of projects\/9999\/locations\/global\/workloadIdentityPools\/gh unreadable \(HTTP 403/);
+  });
 });
