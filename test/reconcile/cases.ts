@@ -2,6 +2,7 @@
 import { daysAgo, daysAhead, type Seed } from './harness.js';
 import { INTEGRATION_CASES } from './integration-cases.js';
 import { REVIEW_CASES } from './cases-review.js';
+import { WIF_CASES } from './wif-cases.js';
 
 export interface RuleCase {
   rule: string;
@@ -203,4 +204,5 @@ export const CASES: RuleCase[] = [
   // integrations (issue #16)
   ...INTEGRATION_CASES,
   ...REVIEW_CASES,
+  ...WIF_CASES,
 ];
