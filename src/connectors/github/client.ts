@@ -8,6 +8,7 @@ import { bufferedBodies, createFetch, redactUrl } from '../http/fetch.js';
 import type { HttpContext } from '../types.js';
 import { callerKey } from '../http/cache.js';
 import { UserError } from '../../errors.js';
+import { keepAliveFetch } from './transport.js';
 import type { GitHubOptions } from './options.js';
 
 export type Client = Octokit;
@@ -27,9 +28,11 @@ export function bufferedFetch(base: typeof fetch = globalThis.fetch): typeof fet
   return (async (input: string | URL | Request, init?: RequestInit) => {
     const res = await base(input, init);
     const empty = res.status === 204 || res.status === 304 || res.status === 205;
-    if (!empty && /json/i.test(res.headers.get('content-type') ?? '')) {
-      const text = await res.text();
-      if (res.status === 200 && text) {
+    const read = bufferedBodies.get(res);
+    if (read !== undefined || (!empty && /json/i.test(res.headers.get('content-type') ?? ''))) {
+      // A transport that read the body already (keepAliveFetch) left its text in the registry.
+      const text = read ?? await res.text();
+      if (res.status === 200 && text && /json/i.test(res.headers.get('content-type') ?? '')) {
         try { parsedBodies.set(res, JSON.parse(text)); } catch {
           throw new Error(`malformed JSON body from ${redactUrl(String(input instanceof Request ? input.url : input))}`);
         }
@@ -86,7 +89,7 @@ export function createClient(c: ClientOptions): Client {
   const who = o.app ? callerKey(baseUrl, 'app', String(o.app.app_id), String(c.installationId ?? 'jwt')) : callerKey(baseUrl, 'token', readToken(o, c.env));
   const shared = createFetch({
     counters: c.http.counters, retry: c.http.retry, concurrency: c.http.concurrency, cache: c.http.cache, caller: who,
-    signal: c.signal, baseFetch: bufferedFetch(), buffered: true,
+    signal: c.signal, baseFetch: bufferedFetch(keepAliveFetch(c.http.concurrency)), buffered: true,
   });
   const fetch = (async (input: string | URL | Request, init?: RequestInit) => readable(await shared(input, init))) as typeof globalThis.fetch;
   const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
