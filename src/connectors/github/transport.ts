@@ -19,7 +19,7 @@ export function keepAliveFetch(sockets: number, fallback: typeof fetch = globalT
     const method = (init?.method ?? 'GET').toUpperCase();
     if (typeof input !== 'string' || method !== 'GET' || (init?.body !== undefined && init.body !== null)) return fallback(input, init);
     const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((v, k) => { headers[k] = v; });
+    (init?.headers instanceof Headers ? init.headers : new Headers(init?.headers)).forEach((v, k) => { headers[k] = v; });
     let url = new URL(input);
     for (let hop = 0; ; hop++) {
       const res = await get(url, headers, agents, init?.signal ?? undefined);
@@ -43,8 +43,9 @@ function get(url: URL, headers: Record<string, string>, agents: { 'http:': HttpA
     // Like fetch: a timeout or a stopped run rejects with the signal's own reason.
     const onAbort = () => { req.destroy(); fail(signal!.reason); };
     const onResponse = (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => { text += c; });
       res.on('error', fail);
       res.on('close', () => { if (!res.complete) fail(new Error(`connection closed before the body of ${url.origin}${url.pathname} was complete`)); });
       res.on('end', () => {
@@ -57,7 +58,7 @@ function get(url: URL, headers: Record<string, string>, agents: { 'http:': HttpA
         // Only what the shared layer and the client read: status, headers, the final URL; the body is in the registry.
         const out = { status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: h, url: url.href, ok: (res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300,
           redirected: false, type: 'basic', body: null, bodyUsed: true } as unknown as Response;
-        bufferedBodies.set(out, Buffer.concat(chunks).toString('utf8'));
+        bufferedBodies.set(out, text);
         resolve(out);
       });
     };

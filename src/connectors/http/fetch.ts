@@ -193,14 +193,14 @@ export function createFetch(opts: FetchOptions): typeof fetch {
     const timeout = AbortSignal.timeout(policy.timeoutMs);
     return opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   };
-  /**
-   * One attempt through a base that has read the whole body when it resolves: the same timeout and run signal, on a
-   * plain controller released at once (AbortSignal.timeout/any each cost a transferable signal and a 30 s timer).
-   */
   // One listener on the run's signal while attempts are in flight (not one per attempt, none left behind when idle:
   // the run's signal outlives many fetches): it aborts every attempt in flight.
   const inFlight = new Set<AbortController>();
   const onAbort = () => { for (const c of inFlight) c.abort(opts.signal!.reason); };
+  /**
+   * One attempt through a base that has read the whole body when it resolves: the same timeout and run signal, on a
+   * plain controller released at once (AbortSignal.timeout/any each cost a transferable signal and a 30 s timer).
+   */
   const attemptReleased = async (url: string, method: string, headers: Headers, body: ArrayBuffer | undefined): Promise<Response> => {
     const ctl = new AbortController();
     const timer = setTimeout(() => ctl.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), policy.timeoutMs);
