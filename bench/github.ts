@@ -1,6 +1,7 @@
 // GitHub collection cost: an organisation of 2,000 repositories on the simulator with 20 ms latency per request.
 // Reports calls, the 304 share of an unchanged re-scan, and wall time against the lower bound
-// calls × latency ÷ concurrency. `npm run bench -- --quick` uses 200 repositories.
+// calls × latency ÷ concurrency; with the client's and the simulator's CPU per 1,000 calls and the load average, since
+// both share the machine's cores. `npm run bench -- --quick` uses 200 repositories.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
