@@ -27,7 +27,7 @@ export interface SimRepo {
   environments: SimEnvironment[];
   /** The repository's own setting; absent: as the organisation's. It can only be stricter than the organisation's. */
   workflowPermissions?: SimWorkflowPermissions;
-  /** Absent: GitHub's default template ({use_default: true}). */
+  /** Absent: GitHub's default template ({use_default: true}); {use_default: false} alone opts in to the organisation's. */
   oidcSub?: SimOidcSubRepo;
 }
 export interface SimTeam { id: number; slug: string; name: string; members: { login: string; role: 'member' | 'maintainer' }[]; repos: Record<string, RepoPermission> }

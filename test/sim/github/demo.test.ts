@@ -18,8 +18,9 @@ describe('github demo estate', () => {
     expect(await q("SELECT kind, name FROM credentials WHERE run_id = $RUN AND kind = 'exposed_secret'")).toEqual([{ kind: 'exposed_secret', name: 'GitHub Personal Access Token in acme/web (alert #1)' }]);
     // departed-person-access: carol's active credentials.
     expect(await q("SELECT kind FROM credentials WHERE run_id = $RUN AND created_by = 'carol' AND status = 'active' ORDER BY kind")).toEqual([{ kind: 'deploy_key' }, { kind: 'fine_grained_pat' }]);
-    // orphaned-identity: non-human identities with no provider owner; of them only ci-bot has an owner record.
-    expect(await q('SELECT name FROM identities WHERE run_id = $RUN AND human = false AND owner IS NULL ORDER BY name')).toEqual([{ name: 'ci-bot' }, { name: 'ci-insights' }, { name: 'infra: legacy-infra' }, { name: 'label-sync' }, { name: 'release-bot' }]);
+    // orphaned-identity: non-human identities with no provider owner (the provider-managed workflows of each
+    // repository are the platform's, never orphaned); of them only ci-bot has an owner record.
+    expect(await q('SELECT name FROM identities WHERE run_id = $RUN AND human = false AND owner IS NULL AND NOT coalesce(provider_managed, false) ORDER BY name')).toEqual([{ name: 'ci-bot' }, { name: 'ci-insights' }, { name: 'infra: legacy-infra' }, { name: 'label-sync' }, { name: 'release-bot' }]);
     expect(demo.authority.owners).toEqual([{ provider: 'github', tenant: 'acme', identity: 'github:acme/user/ci-bot', owner: 'alice' }]);
     // non-expiring-credential: no expiry where expiry is supported.
     expect(await q('SELECT name FROM credentials WHERE run_id = $RUN AND expires_at IS NULL AND expiry_supported ORDER BY name')).toEqual([{ name: 'bob laptop' }, { name: 'bob-scripts' }]);
