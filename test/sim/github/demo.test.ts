@@ -29,7 +29,13 @@ describe('github demo estate', () => {
     // used-after-expiry: the api key's access was used 5 days ago.
     const used = await q("SELECT last_used_at FROM entitlements WHERE run_id = $RUN AND ref = 'github:acme/api/deploy_key/7002/access'") as { last_used_at: Date }[];
     expect(Date.now() - used[0]!.last_used_at.getTime()).toBeLessThan(6 * 86_400_000);
-    expect(demo.expect).toHaveLength(15);
+    // default-workflow-token-write: write by default on every repository but docs-site, which overrides it to read.
+    expect(await q("SELECT resource_ref, level FROM entitlements WHERE run_id = $RUN AND ref LIKE '%/workflows/token' ORDER BY resource_ref")).toEqual([
+      { resource_ref: 'github:acme/api', level: 'write' }, { resource_ref: 'github:acme/docs-site', level: 'read' },
+      { resource_ref: 'github:acme/infra', level: 'write' }, { resource_ref: 'github:acme/web', level: 'write' }]);
+    // infra's subject template has no repository claim.
+    expect(await q("SELECT attributes->>'$.oidc_subject.includes_repository' AS r FROM identities WHERE run_id = $RUN AND ref = 'github:acme/infra/workflows'")).toEqual([{ r: 'false' }]);
+    expect(demo.expect).toHaveLength(16);
     expect(demo.integrations).toHaveLength(2);
     expect(demo.authority.people).toHaveLength(4);
   });
