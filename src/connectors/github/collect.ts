@@ -303,7 +303,9 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
         }, { on403: o.app ? 'the App needs the Administration repository permission (read)' : 'a classic token needs repo; a fine-grained token the Administration repository permission (read)' }) : null,
         orgSubKnown ? scope(`OIDC subject template of ${full}`, async () => {
           subject = M.oidcSubjectOf((await client.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', p)).data as { use_default?: boolean; include_claim_keys?: string[] }, orgSubKeys);
-        }, { on403: o.app ? 'the App needs the Actions repository permission (read)' : 'a classic token needs repo; a fine-grained token the Actions repository permission (read)' }) : null,
+          // A 404 for one repository (GitHub documents it for this route) says nothing about the organisation's
+          // collection: that repository has no template recorded. Cloud trusts are judged from their subject anyway.
+        }, { absentOn404: true, on403: o.app ? 'the App needs the Actions repository permission (read)' : 'a classic token needs repo; a fine-grained token the Actions repository permission (read)' }) : null,
       ]);
       if (!perms && !subject) return;
       const rec = M.workflowRecords(org, repo.name, perms, setAt, subject);

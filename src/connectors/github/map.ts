@@ -327,7 +327,8 @@ export function workflowRecords(org: string, repo: string, perms: WorkflowPermis
   const identity: IdentityInput = { ref: r, kind: 'workload', name, human: false, last_used_known: false,
     // GitHub mints the token for each run; nobody can own, grant or remove it, only change the repository's settings.
     provider_managed: true,
-    attributes: { repository: full, workflow_token: perms ? { ...perms, set_at: setAt } : null, oidc_subject: oidc } };
+    // (Not "workflow_token": attribute keys that name a token are scrubbed as secrets.)
+    attributes: { repository: full, workflow_permissions: perms ? { ...perms, set_at: setAt } : null, oidc_subject: oidc } };
   if (!perms) return { identity, entitlement: null };
   const write = perms.default_workflow_permissions === 'write';
   const approve = perms.can_approve_pull_request_reviews;

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { collectRun } from '../../helpers/index.js';
 import { generateEstate } from '../../../src/sim/github/estate.js';
 import { MintFacts } from '../../../src/model/index.js';
+import { FaultPlan } from '../../../src/sim/http.js';
 import { refs, setup, truth } from './helpers.js';
 
 type Row = Record<string, any>; // rows are checked field by field below
@@ -83,12 +84,25 @@ describe('github connector: Actions workflow token and OIDC subject template', (
     expect(r.outcome.error).toMatch(/default workflow permissions: GET http:\/\/127\.0\.0\.1:\d+\/orgs\/acme\/actions\/permissions\/workflow → 403 .*admin:org/);
     // Nothing is concluded about the token: no entitlement, the template still recorded.
     expect(r.entitlements).toEqual([]);
-    expect(r.identities.every((i) => i.attributes.workflow_token === null && i.attributes.oidc_subject)).toBe(true);
+    expect(r.identities.every((i) => i.attributes.workflow_permissions === null && i.attributes.oidc_subject)).toBe(true);
 
     const s = await setup({ estate: estate().e, options: { skip: ['fine_grained_pats', 'workflow_permissions', 'actions_oidc'] } });
     const skipped = await collect(s);
     expect(skipped.outcome.status).toBe('complete');
     expect(skipped.identities).toEqual([]);
     expect(Object.keys(s.sim.stats.byRoute).filter((k) => /actions\/(permissions|oidc)/.test(k))).toEqual([]);
+  });
+
+  it('a repository answering 404 for its template has none recorded (not applicable); the tenant stays complete', async () => {
+    const { e, org } = estate();
+    const name = org.repos[0]!.name;
+    const faults = new FaultPlan().add({ kind: 'status', status: 404, match: `/repos/acme/${name}/actions/oidc/customization/sub`, times: 1 });
+    const t = await setup({ estate: e, options: { skip: ['fine_grained_pats'] }, sim: { faults } });
+    const r = await collect(t);
+    expect(faults.injected).toBe(1);
+    expect(r.outcome).toMatchObject({ status: 'complete', error: null });
+    const ident = (n: string) => r.identities.find((x) => x.ref === `github:acme/${n}/workflows`)!;
+    expect(ident(name).attributes).toMatchObject({ oidc_subject: null, workflow_permissions: { default_workflow_permissions: 'read', set_at: 'organization' } });
+    expect(ident(org.repos[1]!.name).attributes.oidc_subject).toMatchObject({ set_at: 'default' });
   });
 });
