@@ -46,6 +46,24 @@ const cloudRole = (lastUsed: number) => ({ ...ACCT, ref: 'arn:role/deploy', kind
 const fedEdge = (extra: Record<string, unknown> = {}) => ({ ...ACCT, ref: 'arn:role/deploy|trust', identity_ref: 'oidc:gh#repo:acme/web:ref:refs/heads/main', identity_name: 'repo:acme/web:ref:refs/heads/main',
   resource_ref: 'arn:role/deploy', permission: 'assume', level: 'write', attributes: { ci: { pipeline: 'acme/web' }, mint: mintFacts({ breadth: 'pinned', target_provider: 'aws', target_ref: 'arn:role/deploy' }) }, ...extra });
 
+// A pipeline's automatic job token (model MintFacts mechanism job_token), owned by the platform (provider_managed).
+const pipeline = (extra: Record<string, unknown> = {}) => ({ ref: 'ci:acme/web/workflows', kind: 'workload', name: 'acme/web workflows', human: false,
+  last_used_known: false, provider_managed: true, ...extra });
+const jobToken = (level: string, conditions: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ ref: 'ci:acme/web/workflows/token',
+  identity_ref: 'ci:acme/web/workflows', identity_name: 'acme/web workflows', resource_ref: 'ci:acme/web', permission: `default:${level}`, level,
+  privileged: false, via: 'direct', attributes: { mint: mintFacts({ mechanism: 'job_token', issuer: null, subject: 'acme/web', breadth: 'pinned',
+    target_provider: 'prov', target_ref: 'ci:acme/web', conditions: { set_at: 'organization', ...conditions } }) }, ...extra });
+const JOB_TOKEN_CASES: RuleCase[] = [
+  { rule: 'default-workflow-token-write', name: 'write by default', seed: base({ identities: [pipeline()], entitlements: [jobToken('write')] }),
+    fires: ['ci:acme/web/workflows/token'], severity: 'medium', reason: /Every run of acme\/web receives a token with write access to ci:acme\/web unless its definition asks for less\./ },
+  { rule: 'default-workflow-token-write', name: 'write by default, and it may approve changes: high', seed: base({ identities: [pipeline()], entitlements: [jobToken('write', {}, { privileged: true })] }),
+    fires: ['ci:acme/web/workflows/token'], severity: 'high', reason: /and may approve changes for merge/ },
+  { rule: 'default-workflow-token-write', name: 'near miss: a read default (a repository overriding its organisation to read)', seed: base({ identities: [pipeline()], entitlements: [jobToken('read', { set_at: 'repository' })] }), fires: [] },
+  { rule: 'default-workflow-token-write', name: 'near miss: another mint edge at write is not a job token', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'pinned' }, { level: 'write', privileged: false })] }), fires: [] },
+  // The platform grants the token: the grant rules leave it to this rule rather than report it twice.
+  { rule: 'ungranted-access', name: 'near miss: a job token is not ungranted access', seed: base({ identities: [pipeline()], entitlements: [jobToken('write')] }), fires: [] },
+];
+
 export const CASES: RuleCase[] = [
   // ungranted-access
   { rule: 'ungranted-access', name: 'no grant at all', seed: base({ identities: [svc()], entitlements: [ent()] }), fires: ['e1'], severity: 'high' },
@@ -197,6 +215,9 @@ export const CASES: RuleCase[] = [
     fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'] },
   { rule: 'static-credential-replaceable', name: 'near miss: a federation for another pipeline', seed: base({ identities: [cloudRole(1)], credentials: [ciSecret(), cloudKey()], entitlements: [fedEdge({ attributes: { ci: { pipeline: 'acme/api' }, mint: mintFacts({ breadth: 'pinned', target_provider: 'aws', target_ref: 'arn:role/deploy' }) } })] }),
     fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'] },
+
+  // default-workflow-token-write: every run of a pipeline receives a token with write on its repository by default.
+  ...JOB_TOKEN_CASES,
 
   // expired-exception
   { rule: 'expired-exception', name: 'exception past its expiry', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAgo(1) }] }), fires: ['x1'] },
