@@ -41,11 +41,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   const rules = (opts.rules ?? RULES).filter((r) => !opts.policy.disabled_rules.includes(r.id));
 
   return store.transaction(async () => {
-    for (const sql of setupSql(opts.runId, opts.authorityRunId ?? opts.runId, now, opts.policy, opts.policy.providers)) await store.run(sql);
-    const buckets = await store.all<GlobBucket & Record<string, unknown>>('SELECT DISTINCT mode, plen FROM glob_grants ORDER BY ALL');
-    await store.run(entGrantsSql(buckets));
-    for (const sql of derivedSql()) await store.run(sql);
-    for (const sql of reviewSetupSql({ ...DEFAULT_REVIEW_POLICY, ...opts.policy.review }, opts.runId)) await store.run(sql);
+    await prepareRelations(store, opts, now);
     await store.run(`CREATE OR REPLACE TEMP TABLE raw_findings (
       finding_id VARCHAR, rule_id VARCHAR, subject_type VARCHAR, severity VARCHAR, provider VARCHAR, tenant VARCHAR, source VARCHAR, subject_ref VARCHAR,
       identity_ref VARCHAR, resource_ref VARCHAR, permission VARCHAR, level VARCHAR, privileged BOOLEAN, owner VARCHAR, reason VARCHAR, evidence JSON)`);
@@ -136,6 +132,15 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
     return summarise(store, opts.runId);
   });
+}
+
+/** The temp relations every rule reads (views, grant matching, ownership, review state) for one run. */
+export async function prepareRelations(store: Store, opts: Pick<ReconcileOptions, 'runId' | 'authorityRunId' | 'policy'>, now: Date): Promise<void> {
+  for (const sql of setupSql(opts.runId, opts.authorityRunId ?? opts.runId, now, opts.policy, opts.policy.providers)) await store.run(sql);
+  const buckets = await store.all<GlobBucket & Record<string, unknown>>('SELECT DISTINCT mode, plen FROM glob_grants ORDER BY ALL');
+  await store.run(entGrantsSql(buckets));
+  for (const sql of derivedSql()) await store.run(sql);
+  for (const sql of reviewSetupSql({ ...DEFAULT_REVIEW_POLICY, ...opts.policy.review }, opts.runId)) await store.run(sql);
 }
 
 export async function summarise(store: Store, runId: string): Promise<ReconcileSummary> {
