@@ -87,7 +87,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
       WHERE n > 1)`);
     // New ids seen in an earlier run regressed: they keep their first first_seen. History is read only for them, so
     // the cost of this step follows the churn, not the length of the history.
-    await store.run(`UPDATE findings f SET status = 'regressed', first_seen = h.first_seen
+    if (await store.value(`SELECT EXISTS (SELECT 1 FROM runs WHERE seq < ${run.seq})`)) await store.run(`UPDATE findings f SET status = 'regressed', first_seen = h.first_seen
       FROM (SELECT finding_id, min(first_seen) AS first_seen FROM findings f2 JOIN runs r USING (run_id)
             WHERE r.seq < ${run.seq} AND f2.finding_id IN (SELECT finding_id FROM findings WHERE run_id = ${runLit} AND status = 'new') GROUP BY finding_id) h
       WHERE f.run_id = ${runLit} AND f.status = 'new' AND f.finding_id = h.finding_id`);
