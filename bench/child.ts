@@ -1,6 +1,6 @@
 // One benchmark in its own process, so its peak RSS is its own. Prints one JSON line: the measurements.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/store.js';
 import { createRun, setRunStage } from '../src/store/runs.js';
@@ -11,6 +11,10 @@ import { Config } from '../src/config/schema.js';
 import { reconcile } from '../src/reconcile/engine.js';
 import { DEFAULT_SPEC, type EstateSpec } from '../src/sim/estate.js';
 import { syntheticConnector } from './synthetic.js';
+import { writeReports } from '../src/reports/index.js';
+import { REPORT_FORMATS, type ReportFormat } from '../src/reports/types.js';
+import { RULES } from '../src/reconcile/rules/index.js';
+import { seedReconcileEstate } from './reconcile-estate.js';
 
 const [, , kind, arg1, arg2] = process.argv;
 
@@ -36,37 +40,9 @@ async function ingest(identities: number, memoryLimit: string): Promise<Record<s
 async function reconcileBench(entitlements: number, memoryLimit: string): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'nhi-bench-'));
   const store = await Store.open(join(dir, 'r.duckdb'), { memoryLimit });
-  const run = await createRun(store);
-  const id = `'${run.run_id}'`;
-  const identities = Math.ceil(entitlements / 3);
-  const exactGrants = Math.round(entitlements * 0.3);
-  await store.transaction(async () => {
-    await store.run(`INSERT INTO identities (run_id, source, provider, tenant, ref, kind, name, human, owner, created_at, last_used_at, last_used_known, disabled)
-      SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'sa-' || i, 'service_account', 'fam-' || (i % 2000) || '-svc-' || i, false,
-             CASE WHEN i % 5 = 0 THEN NULL ELSE 'person-' || (i % 500) END,
-             TIMESTAMP '2022-01-01' + to_days((i % 1500)::INT), TIMESTAMP '2026-01-01' + to_days((i % 150)::INT), true, false
-      FROM range(${identities}) t(i)`);
-    await store.run(`INSERT INTO entitlements (run_id, source, provider, tenant, ref, identity_ref, identity_name, resource_ref, permission, level, privileged, via)
-      SELECT ${id}, 'syn', 'synthetic', 'tenant-' || ((i // 3) % 8), 'e-' || i, 'sa-' || (i // 3), 'fam-' || ((i // 3) % 2000) || '-svc-' || (i // 3),
-             'res-' || (i % 997), CASE i % 6 WHEN 5 THEN 'admin' WHEN 3 THEN 'write' WHEN 4 THEN 'write' ELSE 'read' END,
-             CASE i % 6 WHEN 5 THEN 'admin' WHEN 3 THEN 'write' WHEN 4 THEN 'write' ELSE 'read' END, i % 6 = 5, 'direct'
-      FROM range(${entitlements}) t(i)`);
-    await store.run(`INSERT INTO credentials (run_id, source, provider, tenant, ref, kind, name, identity_ref, created_at, last_used_at, last_used_known, expires_at, expiry_supported, status)
-      SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'k-' || i, 'sa_key', 'key-' || i, 'sa-' || i, TIMESTAMP '2024-01-01' + to_days((i % 700)::INT),
-             TIMESTAMP '2026-01-01' + to_days((i % 150)::INT), true, CASE WHEN i % 2 = 0 THEN NULL ELSE TIMESTAMP '2027-01-01' END, true, 'active'
-      FROM range(${identities}) t(i)`);
-    // 30% of entitlements get an exact grant (10% of those expired), plus 2,000 glob grants over identity families.
-    await store.run(`INSERT INTO grants (run_id, grant_id, provider, tenant, identity, resource, permission, max_level, expires_at, is_glob)
-      SELECT ${id}, 'G' || j, 'synthetic', 'tenant-' || ((i // 3) % 8), 'sa-' || (i // 3), 'res-' || (i % 997), '*', 'admin',
-             CASE WHEN j % 10 = 0 THEN TIMESTAMP '2026-01-01' ELSE TIMESTAMP '2027-01-01' END, false
-      FROM (SELECT (j * 10 / 3)::BIGINT AS i, j FROM range(${exactGrants}) t(j)) WHERE i < ${entitlements}`);
-    await store.run(`INSERT INTO grants (run_id, grant_id, provider, tenant, identity, resource, permission, max_level, expires_at, is_glob)
-      SELECT ${id}, 'GLOB' || g, 'synthetic', '*', 'fam-' || g || '-svc-*', 'res-*', '*', 'write', TIMESTAMP '2027-01-01', true FROM range(2000) t(g)`);
-    await store.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) SELECT ${id}, 'syn', 'synthetic', 'tenant-' || i, 'complete' FROM range(8) t(i)`);
-    await setRunStage(store, run.run_id, 'collect', 'complete');
-  });
+  const { runId, exactGrants } = await seedReconcileEstate(store, entitlements);
   const t0 = performance.now();
-  const summary = await reconcile(store, { runId: run.run_id, now: new Date('2026-06-01T00:00:00Z'),
+  const summary = await reconcile(store, { runId, now: new Date('2026-06-01T00:00:00Z'),
     policy: { stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365, providers: {}, disabled_rules: [] } });
   const secs = (performance.now() - t0) / 1000;
   store.close();
@@ -74,7 +50,44 @@ async function reconcileBench(entitlements: number, memoryLimit: string): Promis
   return { entitlements, grants: exactGrants + 2000, findings: summary.findings, seconds: secs, maxRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
-const result = kind === 'ingest' ? await ingest(Number(arg1), arg2 ?? '1GB')
+/**
+ * Writes one report format for a reconciled run of `findings` findings (written straight into the findings table, a
+ * mix of rules, severities, statuses and owners), in its own process so the peak RSS is the report's own.
+ */
+async function reportBench(findings: number, format: string): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'nhi-bench-'));
+  const store = await Store.open(join(dir, 'f.duckdb'), { memoryLimit: '1GB' });
+  const run = await createRun(store, { now: new Date('2026-06-01T00:00:00Z') });
+  const id = `'${run.run_id}'`;
+  const rules = `[${RULES.map((r) => `'${r.id}'`).join(', ')}]`;
+  await store.transaction(async () => {
+    await store.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) SELECT ${id}, 'syn', 'synthetic', 'tenant-' || i, 'complete' FROM range(8) t(i)`);
+    await store.run(`INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref, identity_ref,
+        resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
+      SELECT ${id}, substr(sha256(i::VARCHAR), 1, 32), ${rules}[1 + i % ${RULES.length}], ['critical', 'high', 'medium', 'low'][1 + i % 4],
+        ['new', 'open', 'open', 'regressed', 'resolved'][1 + i % 5], 'synthetic', 'tenant-' || (i % 8), 'syn', 'entitlement', 'e-' || i, 'sa-' || (i // 3),
+        'res-' || (i % 997), 'write', 'write', CASE WHEN i % 5 = 0 THEN NULL ELSE 'person-' || (i % 500) END, CASE WHEN i % 5 = 0 THEN 'none' ELSE 'active' END,
+        'fam-' || (i % 2000) || '-svc-' || (i // 3) || ' holds write on res-' || (i % 997) || ' and no grant approves it.',
+        json_object('via', 'direct', 'valid_grants', ['G' || i], 'days', i % 400),
+        TIMESTAMP '2026-01-01' + to_days((i % 150)::INT), TIMESTAMP '2026-06-01', CASE WHEN i % 5 = 4 THEN TIMESTAMP '2026-06-01' END, false, NULL
+      FROM range(${findings}) t(i)`);
+    await setRunStage(store, run.run_id, 'collect', 'complete');
+    await store.run(`UPDATE runs SET reconciled_at = TIMESTAMP '2026-06-01', state = 'reconciled' WHERE run_id = ${id}`);
+  });
+  const formats = (format === 'all' ? [...REPORT_FORMATS] : [format]) as ReportFormat[];
+  const t0 = performance.now();
+  const { files } = await writeReports(store, { runId: run.run_id, formats, outDir: join(dir, 'out'), now: new Date('2026-06-01T00:00:00Z') });
+  const secs = (performance.now() - t0) / 1000;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { findings, rows: files.reduce((a, f) => a + f.rows, 0), seconds: secs, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+}
+
+const result = kind === 'report' ? await reportBench(Number(arg1), arg2 ?? 'all')
+  : kind === 'ingest' ? await ingest(Number(arg1), arg2 ?? '1GB')
   : kind === 'reconcile' ? await reconcileBench(Number(arg1), arg2 ?? '1GB')
   : (() => { throw new Error(`unknown benchmark ${kind}`); })();
-process.stdout.write(JSON.stringify(result) + '\n');
+// CPU seconds of the whole process (DuckDB's threads included): on a shared machine the wall time follows the load,
+// this much less.
+const cpu = process.cpuUsage();
+process.stdout.write(JSON.stringify({ ...result, cpuSeconds: (cpu.user + cpu.system) / 1e6, loadAverage: loadavg()[0] }) + '\n');

@@ -15,14 +15,27 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const ing = child('ingest', String(ingestIds));
   out.push({ name: `store ingest (${(ingestIds * 5).toLocaleString('en')} records, connector → store)`, metric: 'rows/s', value: Math.round(ing.rowsPerSecond!), unit: 'rows/s', target: '≥ 100,000', ok: ing.rowsPerSecond! >= 100_000 });
 
-  // Reconcile at 1M entitlements / 300k exact grants / 2k glob grants.
+  // Reconcile at 1M entitlements / 300k exact grants / 2k glob grants (issue #19): 1M ≤ 5 s and ≤ 1 GB peak RSS;
+  // 10M ≤ 60 s with peak RSS ≤ 1.25 × its 2 GB memory_limit. CPU seconds are printed too: on a shared machine the wall
+  // time follows the load average, which the row names.
   const sizes = opts.quick ? [100_000] : [1_000_000, 10_000_000];
   for (const n of sizes) {
-    const rec = child('reconcile', String(n), n > 1_000_000 ? '2GB' : '1GB');
     const big = n > 1_000_000;
-    out.push({ name: `reconcile (${n.toLocaleString('en')} entitlements, ${Math.round(n * 0.3).toLocaleString('en')} grants, 2,000 glob)`, metric: 'time', value: Number(rec.seconds!.toFixed(2)), unit: 's', target: big ? 'report' : '≤ 5 s', ok: big ? undefined : rec.seconds! <= 5 });
-    out.push({ name: `reconcile (${n.toLocaleString('en')} entitlements)`, metric: 'peak RSS', value: Math.round(rec.maxRssMB!), unit: 'MB', target: big ? 'bounded by memory_limit 2GB' : '≤ 1,024 MB', ok: big ? rec.maxRssMB! <= 2600 : rec.maxRssMB! <= 1024 });
+    const rec = child('reconcile', String(n), big ? '2GB' : '1GB');
+    const label = `reconcile (${n.toLocaleString('en')} entitlements, ${Math.round(n * 0.3).toLocaleString('en')} grants, 2,000 glob; load ${rec.loadAverage!.toFixed(1)})`;
+    out.push({ name: label, metric: 'time', value: Number(rec.seconds!.toFixed(2)), unit: 's', target: big ? '≤ 60 s' : '≤ 5 s', ok: rec.seconds! <= (big ? 60 : 5) });
+    out.push({ name: label, metric: 'CPU time', value: Number(rec.cpuSeconds!.toFixed(1)), unit: 's' });
+    out.push({ name: label, metric: 'findings', value: rec.findings!, unit: '' });
+    out.push({ name: label, metric: 'peak RSS', value: Math.round(rec.maxRssMB!), unit: 'MB', target: big ? '≤ 2,560 MB (1.25 × memory_limit 2GB)' : '≤ 1,024 MB', ok: rec.maxRssMB! <= (big ? 2560 : 1024) });
   }
+
+  // Reports of a run with 1M findings (100k quick), every format at once, in one process: time and peak RSS.
+  const nf = opts.quick ? 100_000 : 1_000_000;
+  const rep = child('report', String(nf), 'all');
+  const rlabel = `reports, all formats (${nf.toLocaleString('en')} findings; load ${rep.loadAverage!.toFixed(1)})`;
+  out.push({ name: rlabel, metric: 'time', value: Number(rep.seconds!.toFixed(1)), unit: 's' });
+  out.push({ name: rlabel, metric: 'CPU time', value: Number(rep.cpuSeconds!.toFixed(1)), unit: 's' });
+  out.push({ name: rlabel, metric: 'peak RSS', value: Math.round(rep.maxRssMB!), unit: 'MB', target: '≤ 1,024 MB (bounded: streamed)', ok: rep.maxRssMB! <= 1024 });
 
   // Memory while collecting: flat between 100k and 1M records.
   const small = child('ingest', String(opts.quick ? 10_000 : 20_000));

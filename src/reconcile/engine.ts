@@ -41,62 +41,56 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   const rules = (opts.rules ?? RULES).filter((r) => !opts.policy.disabled_rules.includes(r.id));
 
   return store.transaction(async () => {
-    for (const sql of setupSql(opts.runId, opts.authorityRunId ?? opts.runId, now, opts.policy, opts.policy.providers)) await store.run(sql);
-    const buckets = await store.all<GlobBucket & Record<string, unknown>>('SELECT DISTINCT mode, plen FROM glob_grants ORDER BY ALL');
-    await store.run(entGrantsSql(buckets));
-    for (const sql of derivedSql()) await store.run(sql);
-    for (const sql of reviewSetupSql({ ...DEFAULT_REVIEW_POLICY, ...opts.policy.review }, opts.runId)) await store.run(sql);
-    await store.run(`CREATE OR REPLACE TEMP TABLE raw_findings (
-      finding_id VARCHAR, rule_id VARCHAR, subject_type VARCHAR, severity VARCHAR, provider VARCHAR, tenant VARCHAR, source VARCHAR, subject_ref VARCHAR,
-      identity_ref VARCHAR, resource_ref VARCHAR, permission VARCHAR, level VARCHAR, privileged BOOLEAN, owner VARCHAR, reason VARCHAR, evidence JSON)`);
+    await prepareRelations(store, opts, now);
+    const runLit = sqlString(opts.runId);
+    const nowLit = `${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
+    const prev = await store.one<{ run_id: string }>(
+      `SELECT run_id FROM runs WHERE reconciled_at IS NOT NULL AND seq < $1 AND status IN ('complete', 'partial') ORDER BY seq DESC LIMIT 1`, [run.seq]);
+    const prevLit = prev ? sqlString(prev.run_id) : 'NULL';
+    // The previous run's open findings, narrow: all a rule's insert needs to tell open from new and carry first_seen.
+    await store.run(`CREATE OR REPLACE TEMP TABLE prev_open AS SELECT finding_id, first_seen FROM findings WHERE run_id = ${prevLit} AND status <> 'resolved'`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE public_identities AS SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public'`);
+    await store.run(`DELETE FROM findings WHERE run_id = ${runLit}`);
+    // One pass per rule, straight into findings: no raw table, no copy. A public identity (anyone on the internet)
+    // is always critical.
     for (const rule of rules) {
       try {
         // finding_id: the same rule about the same subject is the same finding, night after night.
-        await store.run(`INSERT INTO raw_findings
-          SELECT substr(sha256(concat_ws('|', ${sqlString(rule.id)}, q.provider, q.tenant, q.subject_ref)), 1, 32),
-                 ${sqlString(rule.id)}, ${subjectTypeSql(rule.subject)}, ${severitySql(rule)}, q.provider, q.tenant, q.source, q.subject_ref,
-                 q.identity_ref, q.resource_ref, q.permission, q.level, q.privileged, q.owner, q.reason, q.evidence::JSON
-          FROM (${rule.sql}) q`);
+        await store.run(`INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
+            identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
+          SELECT ${runLit}, c.finding_id, ${sqlString(rule.id)},
+            CASE WHEN pub.ref IS NOT NULL AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END,
+            CASE WHEN p.finding_id IS NOT NULL THEN 'open' ELSE 'new' END,
+            c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
+            c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END), c.reason, c.evidence,
+            coalesce(p.first_seen, ${nowLit}), ${nowLit}, NULL, false, NULL
+          FROM (SELECT substr(sha256(concat_ws('|', ${sqlString(rule.id)}, q.provider, q.tenant, q.subject_ref)), 1, 32) AS finding_id,
+                  ${subjectTypeSql(rule.subject)} AS subject_type, ${severitySql(rule)} AS severity,
+                  -- Typed as the findings columns (a rule may return a bare NULL, which would otherwise join as a number).
+                  q.provider::VARCHAR AS provider, q.tenant::VARCHAR AS tenant, q.source::VARCHAR AS source, q.subject_ref::VARCHAR AS subject_ref,
+                  q.identity_ref::VARCHAR AS identity_ref, q.resource_ref::VARCHAR AS resource_ref, q.permission::VARCHAR AS permission,
+                  q.level::VARCHAR AS level, q.owner::VARCHAR AS owner, q.reason::VARCHAR AS reason, q.evidence::JSON AS evidence
+                FROM (${rule.sql}) q) c
+          LEFT JOIN public_identities pub ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
+          LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
+          LEFT JOIN prev_open p ON p.finding_id = c.finding_id`);
       } catch (e) {
         throw new Error(`rule ${rule.id} failed: ${(e as Error).message}`);
       }
     }
-    const runLit = sqlString(opts.runId);
-    const nowLit = `${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
     // One row per finding id (a rule may reach one subject twice, e.g. created by one departed person and owned by
-    // another). The window runs over three narrow columns only, so it stays within memory_limit at any size.
-    await store.run(`DELETE FROM raw_findings WHERE rowid IN (
-      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM raw_findings) WHERE n > 1)`);
-
-
-    const prev = await store.one<{ run_id: string }>(
-      `SELECT run_id FROM runs WHERE reconciled_at IS NOT NULL AND seq < $1 AND status IN ('complete', 'partial') ORDER BY seq DESC LIMIT 1`, [run.seq]);
-    const prevLit = prev ? sqlString(prev.run_id) : 'NULL';
-    await store.run(`CREATE OR REPLACE TEMP TABLE prev_findings AS SELECT * FROM findings WHERE run_id = ${prevLit}`);
-    // History is read only for findings the previous run did not hold open (new or regressed ones): an open finding
-    // carries its first_seen forward, so the cost of this step follows the churn, not the length of the history.
-    await store.run(`CREATE OR REPLACE TEMP TABLE finding_history AS
-      WITH fresh AS (SELECT finding_id FROM raw_findings EXCEPT SELECT finding_id FROM prev_findings WHERE status <> 'resolved')
-      SELECT finding_id, min(first_seen) AS first_seen FROM findings f JOIN runs r USING (run_id)
-      WHERE r.seq < ${run.seq} AND f.finding_id IN (SELECT finding_id FROM fresh) GROUP BY finding_id`);
-
-    await store.run(`DELETE FROM findings WHERE run_id = ${runLit}`);
-    // A public identity (anyone on the internet) is always critical.
-    await store.run(`INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
-        identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
-      SELECT ${runLit}, c.finding_id, c.rule_id,
-        CASE WHEN pub.ref IS NOT NULL AND c.rule_id <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END,
-        CASE WHEN p.finding_id IS NOT NULL AND p.status <> 'resolved' THEN 'open'
-             WHEN h.finding_id IS NOT NULL THEN 'regressed' ELSE 'new' END,
-        c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
-        c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END), c.reason, c.evidence,
-        coalesce(CASE WHEN p.status <> 'resolved' THEN p.first_seen END, h.first_seen, ${nowLit}), ${nowLit}, NULL, false, NULL
-      FROM raw_findings c
-      LEFT JOIN (SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public') pub
-        ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
-      LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
-      LEFT JOIN prev_findings p USING (finding_id)
-      LEFT JOIN finding_history h USING (finding_id)`);
+    // another): the row with the first reason stays. Only ids that occur twice are windowed, so this costs a count
+    // when (as almost always) there are none.
+    await store.run(`DELETE FROM findings WHERE rowid IN (
+      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM findings
+        WHERE run_id = ${runLit} AND finding_id IN (SELECT finding_id FROM findings WHERE run_id = ${runLit} GROUP BY finding_id HAVING count(*) > 1))
+      WHERE n > 1)`);
+    // New ids seen in an earlier run regressed: they keep their first first_seen. History is read only for them, so
+    // the cost of this step follows the churn, not the length of the history.
+    if (await store.value(`SELECT EXISTS (SELECT 1 FROM runs WHERE seq < ${run.seq})`)) await store.run(`UPDATE findings f SET status = 'regressed', first_seen = h.first_seen
+      FROM (SELECT finding_id, min(first_seen) AS first_seen FROM findings f2 JOIN runs r USING (run_id)
+            WHERE r.seq < ${run.seq} AND f2.finding_id IN (SELECT finding_id FROM findings WHERE run_id = ${runLit} AND status = 'new') GROUP BY finding_id) h
+      WHERE f.run_id = ${runLit} AND f.status = 'new' AND f.finding_id = h.finding_id`);
     // Exceptions still in force mute findings (the finding stays in the data, marked suppressed).
     if (Number(await store.value(`SELECT count(*) FROM cur_exceptions WHERE expires_at > ${nowLit}`)) > 0) {
       await store.run(`UPDATE findings f SET suppressed_by = x.exception_id
@@ -130,12 +124,22 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
                           WHERE NOT EXISTS (SELECT 1 FROM cur_source_runs r WHERE r.source = json_extract_string(dep.d, '$.source')
                             AND r.tenant = json_extract_string(dep.d, '$.tenant') AND r.status = 'complete'))
               END AS complete
-            FROM prev_findings p
-            WHERE p.status <> 'resolved' AND p.finding_id NOT IN (SELECT finding_id FROM raw_findings)) p`);
+            FROM findings p
+            WHERE p.run_id = ${prevLit} AND p.status <> 'resolved'
+              AND p.finding_id NOT IN (SELECT finding_id FROM findings WHERE run_id = ${runLit})) p`);
     // Committed with the findings: from here on the run is evidence (the state never moves back from reported).
     await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
     return summarise(store, opts.runId);
   });
+}
+
+/** The temp relations every rule reads (views, grant matching, ownership, review state) for one run. */
+export async function prepareRelations(store: Store, opts: Pick<ReconcileOptions, 'runId' | 'authorityRunId' | 'policy'>, now: Date): Promise<void> {
+  for (const sql of setupSql(opts.runId, opts.authorityRunId ?? opts.runId, now, opts.policy, opts.policy.providers)) await store.run(sql);
+  const buckets = await store.all<GlobBucket & Record<string, unknown>>('SELECT DISTINCT mode, plen FROM glob_grants ORDER BY ALL');
+  await store.run(entGrantsSql(buckets));
+  for (const sql of derivedSql()) await store.run(sql);
+  for (const sql of reviewSetupSql({ ...DEFAULT_REVIEW_POLICY, ...opts.policy.review }, opts.runId)) await store.run(sql);
 }
 
 export async function summarise(store: Store, runId: string): Promise<ReconcileSummary> {

@@ -102,8 +102,10 @@ export interface GlobBucket { mode: 'id' | 'res' | 'any'; plen: number }
  * never turn the join into entitlements × globs. Globs with no literal prefix at all fall back to provider equality.
  */
 export function entGrantsSql(buckets: GlobBucket[]): string {
-  const cols = `e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.* EXCLUDE (tenant, run_id)`;
-  const globCols = `e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.* EXCLUDE (tenant, run_id, id_prefix, res_prefix, mode, plen, pkey)`;
+  // Only the grant columns the grant state needs: the UNION dedupes whole rows, and wide ones (provenance, file,
+  // justification…) made it the costliest step at a million entitlements.
+  const cols = `e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.grant_id, g.provider, g.identity, g.resource, g.permission, g.max_level, g.granted_at, g.expires_at`;
+  const globCols = cols;
   const globMatch = `(g.tenant = '*' OR e.tenant GLOB g.tenant) AND (e.identity_ref GLOB g.identity OR e.identity_name GLOB g.identity) AND e.resource_ref GLOB g.resource`;
   const parts = [
     `SELECT ${cols} FROM e JOIN exact g ON g.provider = e.provider AND g.identity = e.identity_ref AND g.resource = e.resource_ref

@@ -19,7 +19,11 @@ export const rule: Rule = {
         list(DISTINCT g.entry_id) FILTER (WHERE g.glob IS NOT NULL) AS matched_entries,
         min(lvl_rank(g.max_level)) FILTER (WHERE g.glob IS NOT NULL AND g.max_level IS NOT NULL) AS max_rank
       FROM cur_integration_scopes s
-      LEFT JOIN globs g ON g.source = s.source AND g.tenant = s.tenant AND g.ref = s.identity_ref AND s.permission GLOB g.glob
+      -- Matched inside (hash join, then GLOB): a LEFT JOIN whose ON adds the GLOB to the keys runs as a nested loop.
+      LEFT JOIN (SELECT DISTINCT s2.source, s2.tenant, s2.identity_ref, s2.permission AS perm, g.entry_id, g.max_level, g.glob
+                 FROM cur_integration_scopes s2 JOIN globs g ON g.source = s2.source AND g.tenant = s2.tenant AND g.ref = s2.identity_ref
+                 WHERE s2.permission GLOB g.glob) g
+        ON g.source = s.source AND g.tenant = s.tenant AND g.identity_ref = s.identity_ref AND g.perm = s.permission
       GROUP BY ALL),
     entries AS (
       SELECT source, tenant, ref, list(DISTINCT entry_id ORDER BY entry_id) AS entries, list(DISTINCT entry_owner) FILTER (WHERE entry_owner IS NOT NULL) AS owners,

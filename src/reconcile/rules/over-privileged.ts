@@ -35,7 +35,10 @@ export const rule: Rule = {
       FROM cur_entitlements p JOIN ent_state ps ON ps.source = p.source AND ps.tenant = p.tenant AND ps.ref = p.ref
       WHERE coalesce(json_extract_string(p.attributes, '$.summary'), '') <> 'true'
       GROUP BY ALL
-    ) pc ON json_extract_string(e.attributes, '$.summary') = 'true' AND pc.source = e.source AND pc.tenant = e.tenant AND pc.identity_ref = e.identity_ref AND pc.resource_ref = e.resource_ref
+    -- (The summary test is an equality with pc.summary, not a bare predicate on e: a LEFT JOIN whose ON mixes a
+    -- one-sided predicate with the keys runs as a nested loop, quadratic in entitlements.)
+    ) pc ON pc.source = e.source AND pc.tenant = e.tenant AND pc.identity_ref = e.identity_ref AND pc.resource_ref = e.resource_ref
+      AND pc.summary = (json_extract_string(e.attributes, '$.summary') = 'true')
     WHERE e.level <> 'none' AND NOT coalesce(i.provider_managed, false) AND (
       (s.n_valid > 0 AND NOT s.covered AND NOT coalesce(lvl_rank(e.level) <= pc.covered_rank, false))
       OR ((lvl_rank(e.level) >= 3 OR e.permission LIKE '%*%') AND i.human IS NOT TRUE AND NOT s.covered_by_name AND NOT coalesce(lvl_rank(e.level) <= pc.named_rank, false)))
