@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/store.js';
 import { createRun, setRunStage } from '../src/store/runs.js';
+import { reconcile } from '../src/reconcile/engine.js';
+const POLICY = { stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365, providers: {}, disabled_rules: [] };
 
-const [, , recordsArg, runsArg, churnArg] = process.argv;
+const [, , recordsArg, runsArg, churnArg, withReconcile] = process.argv;
 const records = Number(recordsArg ?? 1_000_000), runs = Number(runsArg ?? 30), churn = Number(churnArg ?? 0);
 const ids = Math.round(records / 5); // 1 identity, 1 credential and 3 entitlements per identity, as the ingest estate
 
@@ -37,6 +39,8 @@ async function night(store: Store, k: number): Promise<number> {
     await store.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) SELECT ${id}, 'syn', 'synthetic', 'tenant-' || i, 'complete' FROM range(8) t(i)`);
     await setRunStage(store, run.run_id, 'collect', 'complete');
   });
+  // A nightly run reconciles too: its findings are stored with it (one row per finding per run, for now).
+  if (withReconcile === 'reconcile') await reconcile(store, { runId: run.run_id, now: new Date(Date.UTC(2026, 5, 1 + k)), policy: POLICY });
   await store.run('CHECKPOINT');
   return (performance.now() - t0) / 1000;
 }
@@ -52,6 +56,6 @@ const last = statSync(file).size;
 const rowsPerRun = Number(await store.value(`SELECT count(*) FROM entitlements WHERE run_id = (SELECT run_id FROM runs ORDER BY seq DESC LIMIT 1)`));
 store.close();
 rmSync(dir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ records, runs, churn, firstMB: first / 2 ** 20, lastMB: last / 2 ** 20, growthPct: ((last - first) / first) * 100,
+process.stdout.write(JSON.stringify({ records, runs, churn, reconcile: withReconcile === 'reconcile', firstMB: first / 2 ** 20, lastMB: last / 2 ** 20, growthPct: ((last - first) / first) * 100,
   firstRunSeconds: times[0], laterRunSeconds: times.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, times.length - 1), entitlementsLastRun: rowsPerRun,
   maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');

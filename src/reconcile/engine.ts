@@ -8,6 +8,7 @@ import type { Rule } from './rule.js';
 import { derivedSql, entGrantsSql, setupSql, type GlobBucket, type Thresholds } from './setup.js';
 import { LEVELS } from '../model/index.js';
 import { DEFAULT_REVIEW_POLICY, reviewSetupSql, type ReviewPolicy } from './review-setup.js';
+import { mergeFindings, unmergeFindings } from '../store/finding-spans.js';
 
 export interface ReconcileOptions {
   runId: string;
@@ -77,12 +78,15 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // carries its first_seen forward, so the cost of this step follows the churn, not the length of the history.
     await store.run(`CREATE OR REPLACE TEMP TABLE finding_history AS
       WITH fresh AS (SELECT finding_id FROM raw_findings EXCEPT SELECT finding_id FROM prev_findings WHERE status <> 'resolved')
-      SELECT finding_id, min(first_seen) AS first_seen FROM findings f JOIN runs r USING (run_id)
-      WHERE r.seq < ${run.seq} AND f.finding_id IN (SELECT finding_id FROM fresh) GROUP BY finding_id`);
+      SELECT finding_id, min(first_seen) AS first_seen FROM (
+        SELECT finding_id, first_seen FROM findings_spans WHERE from_seq < ${run.seq}
+        UNION ALL SELECT f.finding_id, f.first_seen FROM findings_stage f JOIN runs r USING (run_id) WHERE r.seq < ${run.seq})
+      WHERE finding_id IN (SELECT finding_id FROM fresh) GROUP BY finding_id`);
 
-    await store.run(`DELETE FROM findings WHERE run_id = ${runLit}`);
+    // Reconciling a run again replaces its findings (findings are stored as intervals: see store/finding-spans.ts).
+    await unmergeFindings(store, opts.runId);
     // A public identity (anyone on the internet) is always critical.
-    await store.run(`INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
+    await store.run(`INSERT INTO findings_stage (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
         identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
       SELECT ${runLit}, c.finding_id, c.rule_id,
         CASE WHEN pub.ref IS NOT NULL AND c.rule_id <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END,
@@ -99,16 +103,16 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
       LEFT JOIN finding_history h USING (finding_id)`);
     // Exceptions still in force mute findings (the finding stays in the data, marked suppressed).
     if (Number(await store.value(`SELECT count(*) FROM cur_exceptions WHERE expires_at > ${nowLit}`)) > 0) {
-      await store.run(`UPDATE findings f SET suppressed_by = x.exception_id
+      await store.run(`UPDATE findings_stage f SET suppressed_by = x.exception_id
         FROM (SELECT f2.finding_id, min(x.exception_id) AS exception_id
-              FROM findings f2 JOIN cur_exceptions x
+              FROM findings_stage f2 JOIN cur_exceptions x
                 ON x.expires_at > ${nowLit} AND (x.finding_id = f2.finding_id
                    OR (x.finding_id IS NULL AND (x.rule_id IS NULL OR x.rule_id = f2.rule_id) AND f2.subject_ref GLOB x.match_ref))
               WHERE f2.run_id = ${runLit} GROUP BY f2.finding_id) x
         WHERE f.run_id = ${runLit} AND f.finding_id = x.finding_id`);
     }
     // Findings that disappeared: resolved only where this run collected their tenant completely; otherwise carried.
-    await store.run(`INSERT INTO findings
+    await store.run(`INSERT INTO findings_stage
       SELECT ${runLit}, p.finding_id, p.rule_id, p.severity,
         CASE WHEN complete THEN 'resolved' WHEN p.status = 'new' THEN 'open' ELSE p.status END,
         p.provider, p.tenant, p.source, p.subject_type, p.subject_ref, p.identity_ref, p.resource_ref, p.permission, p.level,
@@ -132,6 +136,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
               END AS complete
             FROM prev_findings p
             WHERE p.status <> 'resolved' AND p.finding_id NOT IN (SELECT finding_id FROM raw_findings)) p`);
+    await mergeFindings(store, opts.runId, now);
     // Committed with the findings: from here on the run is evidence (the state never moves back from reported).
     await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
     return summarise(store, opts.runId);

@@ -1,6 +1,7 @@
 // Ordered, append-only migrations. A database records the highest version applied; never edit a released step.
 import { TABLES, createTableSql } from './schema.js';
 import { migrationToSpansSql } from './history.js';
+import { migrationFindingSpansSql } from './finding-spans.js';
 
 export interface Migration { version: number; description: string; sql: string[] }
 
@@ -185,5 +186,10 @@ export const MIGRATIONS: Migration[] = [
     // From here on, a column added to a record table must be added to its _stage and _spans tables and the view
     // recreated (recordViewSql), in one migration.
     sql: migrationToSpansSql(),
+  },
+  {
+    version: 13,
+    description: 'findings as validity intervals: findings_spans, findings_stage for a run being reconciled, finding_merges; findings becomes a view',
+    sql: migrationFindingSpansSql(),
   },
 ];
