@@ -55,7 +55,7 @@ for (let k = 1; k < runs; k++) times.push(await night(store, k));
 const last = statSync(file).size;
 const rowsPerRun = Number(await store.value(`SELECT count(*) FROM entitlements WHERE run_id = (SELECT run_id FROM runs ORDER BY seq DESC LIMIT 1)`));
 store.close();
-rmSync(dir, { recursive: true, force: true });
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else process.stderr.write(file + "\n");
 process.stdout.write(JSON.stringify({ records, runs, churn, reconcile: withReconcile === 'reconcile', firstMB: first / 2 ** 20, lastMB: last / 2 ** 20, growthPct: ((last - first) / first) * 100,
   firstRunSeconds: times[0], laterRunSeconds: times.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, times.length - 1), entitlementsLastRun: rowsPerRun,
   maxRssMB: process.resourceUsage().maxRSS / 1024 }) + '\n');

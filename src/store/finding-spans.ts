@@ -17,16 +17,34 @@ export const FINDING_COLUMNS = ['finding_id', 'rule_id', 'severity', 'status', '
 const CONTENT = FINDING_COLUMNS.filter((c) => c !== 'status');
 const hashOf = (a: string) => `hash(${CONTENT.map((c) => `${a}.${c}`).join(', ')})`;
 
+/**
+ * Renders the day-count placeholders rules write (U+E000, 's' since / 'u' until, a 26-character timestamp) as the
+ * number of days between that time and `now`, with the same arithmetic as days_between; two per text at most.
+ */
+export function renderMacroSql(): string[] {
+  const at = `strpos(txt, chr(57344))`;
+  const ts = `TRY_CAST(substr(txt, ${at} + 2, 26) AS TIMESTAMP)`;
+  return [
+    `CREATE OR REPLACE MACRO nhi_render1(txt, now) AS CASE WHEN txt IS NULL OR ${at} = 0 THEN txt ELSE
+       left(txt, ${at} - 1) || coalesce(CAST(CASE substr(txt, ${at} + 1, 1)
+         WHEN 's' THEN CAST(floor(epoch(now) - epoch(${ts})) / 86400 AS INTEGER)
+         WHEN 'u' THEN CAST(floor(epoch(${ts}) - epoch(now)) / 86400 AS INTEGER) END AS VARCHAR), '?') || substr(txt, ${at} + 28) END`,
+    `CREATE OR REPLACE MACRO nhi_render(txt, now) AS nhi_render1(nhi_render1(txt, now), now)`,
+  ];
+}
+
 export function findingsViewSql(): string {
   const cols = FINDING_COLUMNS.map((c) =>
     c === 'status' ? `CASE WHEN r.seq = s.from_seq THEN s.status ELSE 'open' END AS status`
-      : c === 'last_seen' ? `coalesce(s.last_seen, m.now) AS last_seen` : `s.${c}`);
+      : c === 'last_seen' ? `coalesce(s.last_seen, m.now) AS last_seen`
+      : c === 'reason' ? `nhi_render(s.reason, m.now) AS reason` : `s.${c}`);
+  const stageCols = FINDING_COLUMNS.map((c) => (c === 'reason' ? `nhi_render(reason, last_seen) AS reason` : c));
   return `CREATE OR REPLACE VIEW findings AS
     SELECT r.run_id, ${cols.join(', ')}
     FROM findings_spans s JOIN runs r ON s.from_seq <= r.seq AND (s.to_seq IS NULL OR r.seq < s.to_seq)
     JOIN finding_merges m ON m.run_id = r.run_id
     UNION ALL
-    SELECT run_id, ${FINDING_COLUMNS.join(', ')} FROM findings_stage`;
+    SELECT run_id, ${stageCols.join(', ')} FROM findings_stage`;
 }
 
 /** Migration 13: stage and span tables; every stored finding kept as a point row of its run; the view in place. */
@@ -42,6 +60,7 @@ export function migrationFindingSpansSql(): string[] {
     `INSERT INTO findings_spans SELECT f.* EXCLUDE (run_id), ${hashOf('f')}, r.seq, r.seq + 1, true FROM findings f JOIN runs r USING (run_id)`,
     `INSERT INTO finding_merges SELECT DISTINCT f.run_id, r.seq, NULL::TIMESTAMP, 'points', NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, now() FROM findings f JOIN runs r USING (run_id)`,
     `DROP TABLE findings`,
+    ...renderMacroSql(),
     findingsViewSql(),
   ];
 }
