@@ -3,10 +3,8 @@
 // The package is ~385 MB unpacked, so it is never a dependency: this script packs it into a temporary folder, keeps
 // only the schemas reachable from our routes, and writes test/fixtures/github/openapi-routes.json.
 //   node --import tsx scripts/extract-github-schemas.ts [path/to/ghec.json]
-// The four App routes added for issue #16 (GET /apps/{app_slug}, GET /app/installations/{installation_id}, PUT and
-// DELETE …/suspended) were added to the fixture by hand, without network access: the two GETs reference the
-// `integration` and `installation` schemas already extracted for GET /app and GET /app/installations, the two others
-// are 204 without a body. Re-running this script replaces them with the extracted entries.
+// The four App routes of issue #16 were first vendored by hand; the fixture was re-extracted by this script (with the
+// four Actions routes of issue #17: workflow permissions and OIDC subject templates), so every entry now comes from it.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

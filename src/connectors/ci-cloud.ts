@@ -71,3 +71,62 @@ export function gitlabCiIssuer(host: string, project: string, branch = 'main'): 
   return { host, subject: `project_path:${project}:ref_type:branch:ref:${branch}`,
     gcp: { mapping: { 'google.subject': 'assertion.sub', 'attribute.project_path': 'assertion.project_path' }, condition: `assertion.project_path == '${project}'` } };
 }
+
+// --- GitHub Actions subject claims -----------------------------------------------------------------------------
+// A repository or organisation may customise the `sub` claim of its Actions OIDC tokens (an include_claim_keys
+// template): the subject is then `key:value` pairs of the chosen claims in the template's order, e.g.
+// ["repository_owner", "context"] → "repository_owner:acme:environment:prod". A template without a repository claim
+// gives every repository of the owner the same subject, so a cloud trust that "pins" such a subject admits all of them.
+
+export const GITHUB_ACTIONS_ISSUER = 'token.actions.githubusercontent.com';
+
+/**
+ * Claim names a subject may carry: the token's claims, `repo` (repo:owner/name) and what a template's `context` expands to
+ * (environment:NAME, ref:REF or the bare pull_request).
+ */
+const GITHUB_SUB_KEYS = new Set(['repo', 'repository', 'repository_id', 'repository_owner', 'repository_owner_id', 'repository_visibility',
+  'enterprise', 'enterprise_id', 'environment', 'environment_node_id', 'ref', 'ref_type', 'ref_protected', 'sha', 'head_ref', 'base_ref', 'event_name',
+  'actor', 'actor_id', 'workflow', 'workflow_ref', 'workflow_sha', 'job_workflow_ref', 'job_workflow_sha', 'runner_environment', 'run_id', 'run_number',
+  'run_attempt', 'check_run_id']);
+/** Claims whose value names one repository (workflow_ref starts with the calling repository's owner/name). */
+export const GITHUB_REPOSITORY_CLAIMS = ['repo', 'repository', 'repository_id', 'workflow_ref'];
+/** Claims whose value names one owner (an organisation, an enterprise), or something under it. */
+const GITHUB_OWNER_CLAIMS = [...GITHUB_REPOSITORY_CLAIMS, 'repository_owner', 'repository_owner_id', 'enterprise', 'enterprise_id', 'job_workflow_ref'];
+
+/**
+ * The claims a GitHub Actions subject is built from, with their values, in order; `open` when a wildcard stands where a
+ * claim name would (the rest of the subject is any). Null when the value is not in the claim format at all (then
+ * nothing is concluded from it).
+ */
+export function githubSubjectClaims(sub: string): { claims: [string, string][]; open: boolean } | null {
+  const parts = sub.split(':');
+  const claims: [string, string][] = [];
+  for (let i = 0; i < parts.length;) {
+    const key = parts[i]!;
+    if (/[*?]/.test(key)) return claims.length ? { claims, open: true } : null;
+    if (key === 'pull_request') { claims.push([key, '']); i++; continue; }
+    if (!GITHUB_SUB_KEYS.has(key) || i + 1 >= parts.length) return null;
+    claims.push([key, parts[i + 1]!]);
+    i += 2;
+  }
+  return claims.length ? { claims, open: false } : null;
+}
+
+/**
+ * What a GitHub Actions subject fails to pin: 'repository' when no repository claim is in it (a customised template
+ * without repo/repository/repository_id), and whether it also names no owner (then any organisation whose template is
+ * the same presents it). Null when nothing is missing or the value is not in the claim format.
+ */
+export function githubSubjectGap(sub: string): { missing: 'repository'; ownerless: boolean } | null {
+  const parsed = githubSubjectClaims(sub);
+  if (!parsed) return null;
+  const keys = parsed.claims.map(([k]) => k);
+  if (keys.some((k) => GITHUB_REPOSITORY_CLAIMS.includes(k))) return null;
+  return { missing: 'repository', ownerless: !keys.some((k) => GITHUB_OWNER_CLAIMS.includes(k)) };
+}
+
+/** The owner/name a GitHub Actions subject pins through its `repo` claim, when literal. */
+export function githubSubjectRepository(sub: string): string | null {
+  const repo = githubSubjectClaims(sub)?.claims.find(([k]) => k === 'repo')?.[1];
+  return repo && /^[^/*?]+\/[^/*?]+$/.test(repo) ? repo : null;
+}

@@ -144,7 +144,8 @@ export type ScopeFacts = z.infer<typeof ScopeFacts>;
  * `attributes.mint` holds these facts, judged by the connector that knows the provider's semantics.
  */
 export const MintFacts = z.object({
-  mechanism: z.enum(['assume_role', 'oidc', 'saml', 'impersonation', 'workload_identity', 'federated_credential', 'service_account_link']),
+  /** job_token: the token a CI platform mints for every run of a pipeline (its identity), with the pipeline's default access. */
+  mechanism: z.enum(['assume_role', 'oidc', 'saml', 'impersonation', 'workload_identity', 'federated_credential', 'service_account_link', 'job_token']),
   /** Token issuer (OIDC/SAML provider URL or ARN), null when not federated. */
   issuer: z.string().nullable().default(null),
   /** The subject pattern the trust admits (a `sub` claim, a principal, a namespace/service account), null when any. */

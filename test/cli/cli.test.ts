@@ -24,7 +24,7 @@ describe('cli', () => {
     expect(r.code).toBe(0);
     // The file-imported SaaS estate alone holds every kind but the two about cloud federation and CI pipelines (the
     // full demo, with the simulators, holds all: test/e2e/demo.test.ts).
-    expect(r.out).toMatch(/finding kinds present: 27 of 29 \(absent: federation-trust-too-broad, static-credential-replaceable\)/);
+    expect(r.out).toMatch(/finding kinds present: 27 of 30 \(absent: federation-trust-too-broad, static-credential-replaceable, default-workflow-token-write\)/);
     for (const f of ['report.json', 'findings.csv', 'findings.ocsf.jsonl', 'summary.md', 'report.html']) {
       const p = join(dir, 'reports', f);
       expect(existsSync(p), f).toBe(true);

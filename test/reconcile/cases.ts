@@ -2,6 +2,7 @@
 import { daysAgo, daysAhead, type Seed } from './harness.js';
 import { INTEGRATION_CASES } from './integration-cases.js';
 import { REVIEW_CASES } from './cases-review.js';
+import { WIF_CASES } from './wif-cases.js';
 
 export interface RuleCase {
   rule: string;
@@ -44,6 +45,24 @@ const cloudKey = (extra: Record<string, unknown> = {}) => ({ ...ACCT, ref: 'arn:
 const cloudRole = (lastUsed: number) => ({ ...ACCT, ref: 'arn:role/deploy', kind: 'role', name: 'deploy', human: false, owner: 'alice', last_used_at: daysAgo(lastUsed) });
 const fedEdge = (extra: Record<string, unknown> = {}) => ({ ...ACCT, ref: 'arn:role/deploy|trust', identity_ref: 'oidc:gh#repo:acme/web:ref:refs/heads/main', identity_name: 'repo:acme/web:ref:refs/heads/main',
   resource_ref: 'arn:role/deploy', permission: 'assume', level: 'write', attributes: { ci: { pipeline: 'acme/web' }, mint: mintFacts({ breadth: 'pinned', target_provider: 'aws', target_ref: 'arn:role/deploy' }) }, ...extra });
+
+// A pipeline's automatic job token (model MintFacts mechanism job_token), owned by the platform (provider_managed).
+const pipeline = (extra: Record<string, unknown> = {}) => ({ ref: 'ci:acme/web/workflows', kind: 'workload', name: 'acme/web workflows', human: false,
+  last_used_known: false, provider_managed: true, ...extra });
+const jobToken = (level: string, conditions: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({ ref: 'ci:acme/web/workflows/token',
+  identity_ref: 'ci:acme/web/workflows', identity_name: 'acme/web workflows', resource_ref: 'ci:acme/web', permission: `default:${level}`, level,
+  privileged: false, via: 'direct', attributes: { mint: mintFacts({ mechanism: 'job_token', issuer: null, subject: 'acme/web', breadth: 'pinned',
+    target_provider: 'prov', target_ref: 'ci:acme/web', conditions: { set_at: 'organization', ...conditions } }) }, ...extra });
+const JOB_TOKEN_CASES: RuleCase[] = [
+  { rule: 'default-workflow-token-write', name: 'write by default', seed: base({ identities: [pipeline()], entitlements: [jobToken('write')] }),
+    fires: ['ci:acme/web/workflows/token'], severity: 'medium', reason: /Every run of acme\/web receives a token with write access to ci:acme\/web unless its definition asks for less\./ },
+  { rule: 'default-workflow-token-write', name: 'write by default, and it may approve changes: high', seed: base({ identities: [pipeline()], entitlements: [jobToken('write', {}, { privileged: true })] }),
+    fires: ['ci:acme/web/workflows/token'], severity: 'high', reason: /and may approve changes for merge/ },
+  { rule: 'default-workflow-token-write', name: 'near miss: a read default (a repository overriding its organisation to read)', seed: base({ identities: [pipeline()], entitlements: [jobToken('read', { set_at: 'repository' })] }), fires: [] },
+  { rule: 'default-workflow-token-write', name: 'near miss: another mint edge at write is not a job token', seed: base({ identities: [fedSubject()], entitlements: [mintEnt({ breadth: 'pinned' }, { level: 'write', privileged: false })] }), fires: [] },
+  // The platform grants the token: the grant rules leave it to this rule rather than report it twice.
+  { rule: 'ungranted-access', name: 'near miss: a job token is not ungranted access', seed: base({ identities: [pipeline()], entitlements: [jobToken('write')] }), fires: [] },
+];
 
 export const CASES: RuleCase[] = [
   // ungranted-access
@@ -197,10 +216,14 @@ export const CASES: RuleCase[] = [
   { rule: 'static-credential-replaceable', name: 'near miss: a federation for another pipeline', seed: base({ identities: [cloudRole(1)], credentials: [ciSecret(), cloudKey()], entitlements: [fedEdge({ attributes: { ci: { pipeline: 'acme/api' }, mint: mintFacts({ breadth: 'pinned', target_provider: 'aws', target_ref: 'arn:role/deploy' }) } })] }),
     fires: ['ci:acme/web/secret/AWS_ACCESS_KEY_ID'] },
 
+  // default-workflow-token-write: every run of a pipeline receives a token with write on its repository by default.
+  ...JOB_TOKEN_CASES,
+
   // expired-exception
   { rule: 'expired-exception', name: 'exception past its expiry', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAgo(1) }] }), fires: ['x1'] },
   { rule: 'expired-exception', name: 'exception still in force', seed: base({ identities: [svc()], exceptions: [{ match: 'svc', reason: 'migration', expires_at: daysAhead(1) }] }), fires: [] },
   // integrations (issue #16)
   ...INTEGRATION_CASES,
   ...REVIEW_CASES,
+  ...WIF_CASES,
 ];

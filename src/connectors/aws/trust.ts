@@ -2,6 +2,7 @@
 // what the statement admits computed from its Principal and Condition. Only Allow statements are read: a Deny in a
 // trust policy can only narrow what is admitted, so ignoring it may overstate a trust, never understate it.
 import type { MintFacts } from '../../model/index.js';
+import { GITHUB_ACTIONS_ISSUER, githubSubjectGap, githubSubjectRepository } from '../ci-cloud.js';
 
 export interface TrustEdge {
   /** The trusted subject: an existing principal's ARN, or a ref for a subject outside the account. */
@@ -20,7 +21,7 @@ const list = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined |
 const wild = (s: string) => /[*?]/.test(s);
 /** The trust's issuer key prefix: what IAM uses for condition keys of an OIDC provider (its URL without scheme). */
 export const oidcHost = (arn: string): string | null => /:oidc-provider\/(.+)$/.exec(arn)?.[1] ?? null;
-const GITHUB = 'token.actions.githubusercontent.com';
+const GITHUB = GITHUB_ACTIONS_ISSUER;
 
 /** Assume actions a statement allows (NotAction: every one it does not exclude; sts:TagSession & co. are not edges). */
 function actionsOf(st: any): string[] {
@@ -53,7 +54,8 @@ const isPattern = (t: KeyTest, v: string) => /Like$/i.test(t.op) && wild(v);
 
 /** The pipeline a GitHub / GitLab subject claim pins, when the owner and repository are literal. */
 function pipelineOf(host: string, sub: string): string | null {
-  const m = host === GITHUB ? /^repo:([^:*?]+\/[^:*?]+):/.exec(sub) : /^project_path:([^:*?]+\/[^:*?]+):/.exec(sub);
+  if (host === GITHUB) return githubSubjectRepository(sub);
+  const m = /^project_path:([^:*?]+\/[^:*?]+):/.exec(sub);
   return m ? m[1]! : null;
 }
 
@@ -174,9 +176,13 @@ export function trustEdges(doc: { Statement?: unknown } | null, opts: { account:
     }
     return sub.values.map((s) => {
       const pattern = isPattern(sub, s);
-      const breadth = pattern && ownerOpen(host, s) ? 'issuer_wide' as const : pattern ? 'wildcard_subject' as const : 'pinned' as const;
+      let breadth: MintFacts['breadth'] = pattern && ownerOpen(host, s) ? 'issuer_wide' : pattern ? 'wildcard_subject' : 'pinned';
+      // A customised GitHub subject without a repository claim is what every repository of the owner presents (and,
+      // without an owner claim, every organisation with the same template): "pinned" to it is pinned to none.
+      const gap = host === GITHUB ? githubSubjectGap(s) : null;
+      if (gap && breadth !== 'issuer_wide') breadth = gap.ownerless ? 'issuer_wide' : 'wildcard_subject';
       return { subjectRef: `oidc:${host}#${s}`, subjectName: s, subjectKind: 'workload' as const, permission: 'sts:AssumeRoleWithWebIdentity',
-        pipeline: pipelineOf(host, s), mint: { ...base, mechanism, issuer: host, subject: s, audience, breadth, missing, conditions } };
+        pipeline: pipelineOf(host, s), mint: { ...base, mechanism, issuer: host, subject: s, audience, breadth, missing: gap ? [...missing, gap.missing] : missing, conditions } };
     });
   }
 }

@@ -6,6 +6,7 @@ import type { TenantSink } from '../types.js';
 import type { EntitlementInput, IdentityInput, IntegrationFacts, MintFacts, ScopeFacts } from '../../model/index.js';
 import { errorText, statusOf, type AzureClients, type Ctx } from './clients.js';
 import { DEFAULT_ACCESS, directoryRoleLevel, permissionLevel } from './entra-levels.js';
+import { GITHUB_ACTIONS_ISSUER, githubSubjectGap } from '../ci-cloud.js';
 
 export interface GraphAppRole { id: string; value?: string | null; displayName?: string | null; isEnabled?: boolean }
 export interface GraphVerifiedPublisher { displayName?: string | null; verifiedPublisherId?: string | null; addedDateTime?: string | null }
@@ -236,14 +237,7 @@ export function emitEntraGrants(ctx: Ctx, sink: TenantSink, grants: EntraGrants,
     targetRef: string, targetName: string, attrs: Record<string, unknown>) => {
     const flexible = !fic.subject;
     const subject = fic.subject ?? fic.expression;
-    const facts: MintFacts = {
-      mechanism: 'federated_credential', issuer, subject, audience: fic.audiences.join(' ') || null,
-      // Entra matches a subject exactly; only a flexible credential (claims matching expression) admits many subjects.
-      breadth: flexible ? 'wildcard_subject' : 'pinned',
-      missing: [...(flexible ? ['sub'] : []), ...(fic.audiences.length ? [] : ['aud'])],
-      target_provider: 'azure', target_ref: targetRef,
-      conditions: { name: fic.name, audiences: fic.audiences, subject: fic.subject, claims_matching_expression: fic.expression, description: fic.description ?? null },
-    };
+    const facts = ficMintFacts(issuer, fic, targetRef);
     const workloadRef = `oidc:${issuer}#${subject ?? '*'}`;
     const name = `${subject ?? '*'} @ ${hostOf(issuer)}`;
     if (!workloads.has(workloadRef)) {
@@ -279,6 +273,22 @@ export function emitEntraGrants(ctx: Ctx, sink: TenantSink, grants: EntraGrants,
         recordedRefs.get(spId)!, sp.displayName, { fic_id: f.id, object: 'managedIdentity', object_id: spId, app_id: sp.appId });
     }
   }
+}
+
+/** A federated credential's mint facts: who may obtain tokens as the app or managed identity, and how broadly. */
+export function ficMintFacts(issuer: string, fic: { subject: string | null; expression: string | null; audiences: string[]; name: string; description?: string | null },
+  targetRef: string): MintFacts {
+  const flexible = !fic.subject;
+  // Entra matches a subject exactly; only a flexible credential (claims matching expression) admits many subjects —
+  // or a GitHub Actions subject from a customised template without a repository claim, which every repository presents.
+  const gap = fic.subject && hostOf(issuer) === GITHUB_ACTIONS_ISSUER ? githubSubjectGap(fic.subject) : null;
+  return {
+    mechanism: 'federated_credential', issuer, subject: fic.subject ?? fic.expression, audience: fic.audiences.join(' ') || null,
+    breadth: flexible ? 'wildcard_subject' : gap ? (gap.ownerless ? 'issuer_wide' : 'wildcard_subject') : 'pinned',
+    missing: [...(flexible ? ['sub'] : []), ...(gap ? [gap.missing] : []), ...(fic.audiences.length ? [] : ['aud'])],
+    target_provider: 'azure', target_ref: targetRef,
+    conditions: { name: fic.name, audiences: fic.audiences, subject: fic.subject, claims_matching_expression: fic.expression, description: fic.description ?? null },
+  };
 }
 
 const hostOf = (u: string) => { try { return new URL(u).host; } catch { return u; } };

@@ -13,9 +13,10 @@ import {
   applyDeny, conditionExpiry, durationOf, isBasicRole, keyCredential, mapRole, memberIdentity, nodeRef, projectRef, saRef,
   secretCredential, tsOf, type DenyRuleInput, type VersionInput,
 } from './map.js';
-import { AllowPolicy, Activity, DenyPolicy, Role, ServiceAccount, ServiceAccountKey } from './schema.js';
+import { AllowPolicy, Activity, DenyPolicy, Role, ServiceAccount, ServiceAccountKey, WorkloadIdentityPool, WorkloadIdentityPoolProvider } from './schema.js';
 import type { GcpOptions } from './options.js';
 import { impersonationChains, isMintRole, memberBreadth, type MintLink } from './mint.js';
+import { judgeWifMember, parseWifMember, type WifJudgement, type WifPool } from './wif.js';
 import { LEVEL_RANK, LEVELS, type Level } from '../../model/index.js';
 
 type Ctx = ConnectorContext<GcpOptions>;
@@ -24,6 +25,8 @@ export const isNodeTenant = (t: string) => /^(folders|organizations)\/\d+$/.test
 
 /** Role definitions are the same for every tenant of a run: fetched once per source and run. */
 const roleCaches = new WeakMap<object, Map<string, Promise<string[]>>>();
+/** Workload identity pools (with their providers) of a project and location, also fetched once per source and run. */
+const poolCaches = new WeakMap<object, Map<string, Promise<Map<string, WifPool>>>>();
 
 export async function discoverTenants(ctx: Ctx): Promise<string[]> {
   if (ctx.source.tenants.length) return ctx.source.tenants;
@@ -327,6 +330,7 @@ class TenantCollector {
     const roles = new Set(policies.flatMap((p) => p.bindings.map((b) => b.role)));
     const defs = new Map<string, string[] | null>();
     await Promise.all([...roles].map((r) => this.limit(async () => { defs.set(r, await this.roleDefinition(r)); })));
+    const pools = await this.workloadIdentityPools(policies, defs);
     for (const p of policies) {
       for (const b of p.bindings) {
         const cond = b.condition ?? null;
@@ -358,13 +362,25 @@ class TenantCollector {
             },
           };
           const targets = !isMintRole(b.role, perms) ? [] : p.serviceAccount ? [p.serviceAccount] : p.project ? this.projectAccounts : [];
-          if (targets.length) {
-            const breadth = memberBreadth(memberType, member);
+          const wif = targets.length ? parseWifMember(member) : null;
+          const judged = wif ? pools.get(member) : undefined;
+          if (judged && typeof judged !== 'string' && judged.nobody) {
+            // A pool or provider that exchanges no token mints nothing now: no mint edge. The binding stays an
+            // entitlement, marked, so it is still seen (and removed) like any other; re-enabled, it is an edge again.
+            ent.attributes!.workload_identity = { pool: wif!.poolName, admits_nobody: true, reason: judged.nobody, providers: providerSummary(judged) };
+          } else if (targets.length) {
+            const edge = judged && typeof judged !== 'string' ? judged.edge : null;
+            const breadth = edge?.breadth ?? memberBreadth(memberType, member);
+            const assumptions = typeof judged === 'string' ? [`providers of ${wif!.poolName} unreadable (${judged}): judged from the member alone`] : judged?.assumptions ?? [];
             ent.attributes!.mint = {
               mechanism: b.role === 'roles/iam.workloadIdentityUser' && /^principal/.test(memberType) ? 'workload_identity' : 'impersonation',
-              issuer: null, subject: member, audience: null, breadth, missing: [], target_provider: 'gcp',
+              issuer: edge?.issuer ?? null, subject: edge ? edge.subject : member, audience: edge?.audience ?? null, breadth, missing: edge?.missing ?? [], target_provider: 'gcp',
               // On a project the role reaches every account there: the target is the project.
-              target_ref: p.serviceAccount ?? p.resourceRef, conditions: cond ? { expression: cond.expression } : null,
+              target_ref: p.serviceAccount ?? p.resourceRef,
+              conditions: wif ? {
+                ...(cond ? { expression: cond.expression } : {}), member, pool: wif.poolName,
+                ...(judged && typeof judged !== 'string' ? { provider: edge?.provider ?? null, providers: providerSummary(judged) } : {}), assumptions,
+              } : cond ? { expression: cond.expression } : null,
             };
             for (const to of targets) if (to !== identity.ref) this.mintLinks.push({ from: identity.ref, to, breadth });
           } else {
@@ -374,6 +390,68 @@ class TenantCollector {
         }
       }
     }
+  }
+
+  /**
+   * Workload identity members of mint bindings, judged with their pool's providers: per member, the judgement, or the reason
+   * its project's pools could not be read (then the tenant is partial and the edge is judged from the member alone).
+   */
+  private async workloadIdentityPools(policies: PolicyAt[], defs: Map<string, string[] | null>): Promise<Map<string, WifJudgement | string>> {
+    const members = new Map<string, ReturnType<typeof parseWifMember> & object>();
+    for (const p of policies) {
+      if (!p.serviceAccount && !p.project) continue;
+      for (const b of p.bindings) {
+        if (!isMintRole(b.role, defs.get(b.role) ?? null)) continue;
+        for (const m of b.members) { const w = parseWifMember(m); if (w) members.set(m, w); }
+      }
+    }
+    const out = new Map<string, WifJudgement | string>();
+    const byProject = new Map<string, Map<string, WifPool> | string>();
+    for (const [member, w] of members) {
+      const key = w.poolName.replace(/\/workloadIdentityPools\/[^/]+$/, '');
+      if (!byProject.has(key)) {
+        try {
+          byProject.set(key, await this.poolsOf(key));
+        } catch (e) {
+          const why = describe(e);
+          byProject.set(key, why);
+          // Without the providers a pool's breadth is a guess: partial, so nothing is resolved or acted on from it.
+          this.sink.partial(`workload identity pools of ${key}: ${why}`);
+        }
+      }
+      const pools = byProject.get(key)!;
+      out.set(member, typeof pools === 'string' ? pools : judgeWifMember(w, pools.get(w.pool) ?? null));
+    }
+    return out;
+  }
+
+  /** Pools of projects/N/locations/L, deleted ones included (a deleted pool is judged, not mistaken for an unknown one). */
+  private poolsOf(parent: string): Promise<Map<string, WifPool>> {
+    let cache = poolCaches.get(this.ctx);
+    if (!cache) { cache = new Map(); poolCaches.set(this.ctx, cache); }
+    let pending = cache.get(parent);
+    if (!pending) {
+      pending = (async () => {
+        const raw = await allPages(`workload identity pools of ${parent}`, this.o.max_pages, async (pageToken) => {
+          const r = await this.c.iam.projects.locations.workloadIdentityPools.list({ parent, pageSize: this.o.page_size, pageToken, showDeleted: true });
+          return { items: r.data.workloadIdentityPools ?? [], next: r.data.nextPageToken };
+        });
+        const out = new Map<string, WifPool>();
+        await Promise.all(raw.map((x) => this.limit(async () => {
+          const pool = WorkloadIdentityPool.parse(x);
+          const providers = await allPages(`providers of ${pool.name}`, this.o.max_pages, async (pageToken) => {
+            // providers.list pages hold at most 100.
+            const r = await this.c.iam.projects.locations.workloadIdentityPools.providers.list({ parent: pool.name, pageSize: Math.min(this.o.page_size, 100), pageToken, showDeleted: true });
+            return { items: r.data.workloadIdentityPoolProviders ?? [], next: r.data.nextPageToken };
+          });
+          out.set(pool.name.split('/').pop()!, { ...pool, providers: providers.map((pr) => WorkloadIdentityPoolProvider.parse(pr)) });
+        })));
+        return out;
+      })();
+      cache.set(parent, pending);
+      pending.catch(() => cache!.delete(parent));
+    }
+    return pending;
   }
 
   /**
@@ -402,6 +480,11 @@ class TenantCollector {
     for (const i of this.identities.values()) this.sink.identity(i);
     this.identities.clear();
   }
+}
+
+/** Each provider of the pool as judged for the member: enough to see why the edge is as broad as it is. */
+function providerSummary(j: WifJudgement): Record<string, unknown>[] {
+  return j.providers.map((p) => ({ name: p.provider, issuer: p.issuer, active: p.active, breadth: p.admitsNobody ? null : p.breadth, missing: p.missing }));
 }
 
 interface Activities { serviceAccounts: Map<string, Date>; keys: Map<string, Date>; observationStart: Date | null }

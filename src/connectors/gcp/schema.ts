@@ -49,3 +49,15 @@ export const Activity = z.object({
   observationPeriod: z.object({ startTime: str, endTime: str }).nullish(),
   activity: z.object({ lastAuthenticatedTime: str }).loose().nullish(),
 });
+
+export const WorkloadIdentityPoolProvider = z.object({
+  name: z.string(), disabled: z.boolean().nullish(), state: str,
+  attributeMapping: z.record(z.string(), z.string()).nullish(), attributeCondition: str,
+  oidc: z.object({ issuerUri: str, allowedAudiences: strList }).nullish(),
+  aws: z.object({ accountId: str }).nullish(),
+  saml: z.object({ idpMetadataXml: str }).nullish(),
+});
+export type WorkloadIdentityPoolProvider = z.infer<typeof WorkloadIdentityPoolProvider>;
+
+export const WorkloadIdentityPool = z.object({ name: z.string(), disabled: z.boolean().nullish(), state: str });
+export type WorkloadIdentityPool = z.infer<typeof WorkloadIdentityPool>;

@@ -96,6 +96,11 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
   const outside = new Set<string>();
   const alertsByLast8 = new Map<string, Alert[]>();
   let alertCount = 0;
+  // The organisation's Actions settings; null when not collected (skipped or failed: then nothing is concluded per repository).
+  let orgWorkflow: M.WorkflowPermissions | null = null;
+  let orgSubKeys: string[] | null = null;
+  let orgSubKnown = false;
+  const adminRead = o.app ? 'the App needs the Administration organisation permission (read)' : 'a classic token needs admin:org; a fine-grained token the Administration organisation permission (read)';
 
   // --- org-wide listings, in parallel ---------------------------------------------------------------------
   await Promise.all([
@@ -150,6 +155,18 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
         if (last8) alertsByLast8.set(last8, [...(alertsByLast8.get(last8) ?? []), a]);
       }
     }, { absentOn404: true, on403: 'needs secret_scanning_alerts: read (App) or security_events / admin:org (token)' }),
+    skip.has('workflow_permissions') ? null : scope('default workflow permissions', async () => {
+      orgWorkflow = (await client.request('GET /orgs/{org}/actions/permissions/workflow', { org })).data as M.WorkflowPermissions;
+    }, { on403: adminRead }),
+    skip.has('actions_oidc') ? null : scope('OIDC subject template', async () => {
+      try {
+        orgSubKeys = ((await client.request('GET /orgs/{org}/actions/oidc/customization/sub', { org })).data as { include_claim_keys?: string[] }).include_claim_keys ?? null;
+      } catch (err) {
+        // GitHub answers 404 for an organisation that has not customised its template: GitHub's default applies.
+        if (statusOf(rootCause(err)) !== 404) throw err;
+      }
+      orgSubKnown = true;
+    }, { on403: adminRead }),
   ]);
 
   // --- what depends on the repository list and the alerts ---------------------------------------------------
@@ -265,10 +282,38 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
   }, { absentOn404: true });
 
   // --- every repository ------------------------------------------------------------------------------------
+  // A repository may only be stricter than its organisation (GitHub disables the permissive choices below a read or
+  // no-approval organisation default): when the organisation is read without approval, every repository is too, and
+  // no per-repository call is needed.
+  const wf = orgWorkflow as M.WorkflowPermissions | null;
+  const repoWorkflowCalls = !!wf && (wf.default_workflow_permissions === 'write' || wf.can_approve_pull_request_reviews);
   const reposTask = Promise.all(repos.map(async (repo) => {
     const full = `${org}/${repo.name}`;
     const p = { owner: org, repo: repo.name };
+    // Workflows of an archived repository do not run: it has no token to judge.
+    const actions = !repo.archived && (!!wf || orgSubKnown) ? (async () => {
+      let perms: M.WorkflowPermissions | null = repoWorkflowCalls ? null : wf;
+      let setAt: 'organization' | 'repository' = 'organization';
+      let subject: M.OidcSubjectFacts | null = null;
+      await Promise.all([
+        repoWorkflowCalls ? scope(`default workflow permissions of ${full}`, async () => {
+          const r = (await client.request('GET /repos/{owner}/{repo}/actions/permissions/workflow', p)).data as M.WorkflowPermissions;
+          perms = r;
+          if (r.default_workflow_permissions !== wf!.default_workflow_permissions || r.can_approve_pull_request_reviews !== wf!.can_approve_pull_request_reviews) setAt = 'repository';
+        }, { on403: o.app ? 'the App needs the Administration repository permission (read)' : 'a classic token needs repo; a fine-grained token the Administration repository permission (read)' }) : null,
+        orgSubKnown ? scope(`OIDC subject template of ${full}`, async () => {
+          subject = M.oidcSubjectOf((await client.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', p)).data as { use_default?: boolean; include_claim_keys?: string[] }, orgSubKeys);
+          // A 404 for one repository (GitHub documents it for this route) says nothing about the organisation's
+          // collection: that repository has no template recorded. Cloud trusts are judged from their subject anyway.
+        }, { absentOn404: true, on403: o.app ? 'the App needs the Actions repository permission (read)' : 'a classic token needs repo; a fine-grained token the Actions repository permission (read)' }) : null,
+      ]);
+      if (!perms && !subject) return;
+      const rec = M.workflowRecords(org, repo.name, perms, setAt, subject);
+      sink.identity(rec.identity);
+      if (rec.entitlement) sink.entitlement(rec.entitlement);
+    })() : null;
     await Promise.all([
+      actions,
       skip.has('collaborators') ? null : scope(`collaborators of ${full}`, async () => {
         for (const c of await list<UserLite & { role_name?: string; permissions?: Record<string, boolean> }>(client, 'GET /repos/{owner}/{repo}/collaborators', { ...p, affiliation: 'direct' })) {
           seeUser(c);

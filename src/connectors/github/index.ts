@@ -1,5 +1,6 @@
 // The GitHub connector: members, roles, collaborators, teams, deploy keys, Actions secrets, App installations,
-// fine-grained PATs, SAML credential authorizations and open secret-scanning alerts of each organisation, through
+// fine-grained PATs, SAML credential authorizations, open secret-scanning alerts and Actions settings (the workflow
+// token's default permissions, the OIDC subject template) of each organisation, through
 // Octokit on the shared HTTP layer. See docs/connectors/github.md for permissions, calls and rate-limit behaviour.
 import type { z } from 'zod';
 import type { Connector, ConnectorContext } from '../types.js';
@@ -37,11 +38,11 @@ async function installationFor(ctx: ConnectorContext<GitHubOptions>, org: string
 export const connector: Connector<GitHubOptions> = {
   id: 'github',
   provider: 'github',
-  description: 'GitHub organisations (github.com and Enterprise Server): members, roles, collaborators, teams, deploy keys, Actions secrets, App installations, fine-grained PATs, SAML credential authorizations, secret-scanning alerts.',
+  description: 'GitHub organisations (github.com and Enterprise Server): members, roles, collaborators, teams, deploy keys, Actions secrets, App installations, fine-grained PATs, SAML credential authorizations, secret-scanning alerts, default workflow token permissions and OIDC subject templates.',
   // Logins, organisation, team and repository names are case-insensitive on GitHub (and secret names are upper-cased).
   identifierCase: { insensitive: /^/, rule: 'logins, organisation, team and repository names are case-insensitive' },
   collects: {
-    identities: ['user', 'machine_user', 'bot', 'team', 'app', 'service_account'],
+    identities: ['user', 'machine_user', 'bot', 'team', 'app', 'service_account', 'workload'],
     credentials: ['deploy_key', 'stored_secret', 'fine_grained_pat', 'pat', 'ssh_key', 'oauth_authorization'],
     entitlements: true,
   },

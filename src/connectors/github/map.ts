@@ -1,6 +1,7 @@
 // GitHub payloads → canonical records. All provider knowledge of levels, privilege and refs lives here.
 import { createHash } from 'node:crypto';
-import { parseDate, type CredentialInput, type EntitlementInput, type IdentityInput, type Level } from '../../model/index.js';
+import { parseDate, type CredentialInput, type EntitlementInput, type IdentityInput, type Level, type MintFacts } from '../../model/index.js';
+import { GITHUB_REPOSITORY_CLAIMS } from '../ci-cloud.js';
 
 /** GitHub timestamps (ISO 8601) to Dates; an unparseable one is kept out rather than guessed. */
 export function d(v: string | null | undefined): Date | null {
@@ -27,6 +28,8 @@ export const ref = {
   installation: (org: string, id: number) => `github:${org}/app_installation/${id}`,
   pat: (org: string, id: number) => `github:${org}/fine_grained_pat/${id}`,
   credAuth: (org: string, id: number) => `github:${org}/credential_authorization/${id}`,
+  /** The repository's Actions workflows: who receives its GITHUB_TOKEN and presents its OIDC subject. */
+  workflows: (org: string, repo: string) => `github:${org}/${repo}/workflows`,
 };
 
 export type ParsedRef =
@@ -278,4 +281,60 @@ export function exposureRecord(org: string, a: { number: number; secret_type: st
     leak_signal: `open secret-scanning alert #${a.number} (${type}) in ${where}, since ${a.created_at}`,
     attributes: { exposed_in: repo ? ref.repo(org, repo) : ref.org(org), alert_number: a.number, secret_type: a.secret_type, html_url: a.html_url ?? null, validity: a.validity ?? null },
   };
+}
+
+// --- Actions: the GITHUB_TOKEN's default permissions and the OIDC subject template ---------------------------------
+export interface WorkflowPermissions { default_workflow_permissions: 'read' | 'write'; can_approve_pull_request_reviews: boolean }
+
+/** GitHub's own subject template: repo:OWNER/NAME then the context (environment:NAME, ref:REF or pull_request). */
+export const DEFAULT_SUB_TEMPLATE = ['repo', 'context'];
+
+/** The subject template a repository's OIDC tokens use, and where it is set. */
+export interface OidcSubjectFacts {
+  claim_keys: string[];
+  set_at: 'repository' | 'organization' | 'default';
+  /** A repository claim is in it: otherwise every repository of the organisation (with this template) has the same subject. */
+  includes_repository: boolean;
+  use_immutable_subject: boolean | null;
+}
+
+const subjectFacts = (keys: string[], setAt: OidcSubjectFacts['set_at'], immutable: boolean | null): OidcSubjectFacts =>
+  ({ claim_keys: keys, set_at: setAt, includes_repository: keys.some((k) => GITHUB_REPOSITORY_CLAIMS.includes(k)), use_immutable_subject: immutable });
+
+/**
+ * The template in force for a repository: its own keys (use_default false with keys), GitHub's default (use_default
+ * true), or else its organisation's (null orgKeys: the organisation has none, so GitHub's default).
+ */
+export function oidcSubjectOf(repo: { use_default?: boolean; include_claim_keys?: string[]; use_immutable_subject?: boolean } | null, orgKeys: string[] | null): OidcSubjectFacts {
+  const immutable = repo?.use_immutable_subject ?? null;
+  if (repo && !repo.use_default && repo.include_claim_keys?.length) return subjectFacts(repo.include_claim_keys, 'repository', immutable);
+  if (repo?.use_default || !orgKeys?.length) return subjectFacts(DEFAULT_SUB_TEMPLATE, 'default', immutable);
+  return subjectFacts(orgKeys, 'organization', immutable);
+}
+
+/**
+ * A repository's workflows as a workload identity (the GitHub-managed GITHUB_TOKEN is issued to every run) and, when
+ * the default permissions are known, the token's default access to the repository as a job_token mint edge: `write`
+ * (the permissive default: contents, packages, pull requests, issues … on write) or `read`. Pull-request approval by
+ * Actions lets a workflow approve changes for merge: privileged. A workflow may still ask for more in its own
+ * `permissions:` block; this is what every workflow that does not gets.
+ */
+export function workflowRecords(org: string, repo: string, perms: WorkflowPermissions | null, setAt: 'organization' | 'repository', oidc: OidcSubjectFacts | null):
+  { identity: IdentityInput; entitlement: EntitlementInput | null } {
+  const r = ref.workflows(org, repo);
+  const full = `${org}/${repo}`;
+  const name = `${full} workflows`;
+  const identity: IdentityInput = { ref: r, kind: 'workload', name, human: false, last_used_known: false,
+    // GitHub mints the token for each run; nobody can own, grant or remove it, only change the repository's settings.
+    provider_managed: true,
+    // (Not "workflow_token": attribute keys that name a token are scrubbed as secrets.)
+    attributes: { repository: full, workflow_permissions: perms ? { ...perms, set_at: setAt } : null, oidc_subject: oidc } };
+  if (!perms) return { identity, entitlement: null };
+  const write = perms.default_workflow_permissions === 'write';
+  const approve = perms.can_approve_pull_request_reviews;
+  const mint: MintFacts = { mechanism: 'job_token', issuer: null, subject: full, audience: null, breadth: 'pinned', missing: [], target_provider: 'github',
+    target_ref: ref.repo(org, repo), conditions: { default_workflow_permissions: perms.default_workflow_permissions, can_approve_pull_request_reviews: approve, set_at: setAt } };
+  return { identity, entitlement: { ref: `${r}/token`, identity_ref: r, identity_name: name, resource_ref: ref.repo(org, repo),
+    permission: `default_workflow_permissions:${perms.default_workflow_permissions}${approve ? ',can_approve_pull_request_reviews' : ''}`,
+    level: write ? 'write' : 'read', privileged: approve, via: 'direct', attributes: { set_at: setAt, mint } } };
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const SCOPES = [
   'members', 'org_roles', 'invitations', 'outside_collaborators', 'teams', 'collaborators', 'deploy_keys', 'actions_secrets',
   'environment_secrets', 'app_installations', 'fine_grained_pats', 'credential_authorizations', 'secret_scanning',
+  'workflow_permissions', 'actions_oidc',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -76,8 +76,10 @@ export function retryDelay(attempt: number, policy: RetryPolicy, headers?: Heade
 export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+    // The listener goes when the wait ends: a run's signal outlives thousands of waits.
+    const onAbort = () => { clearTimeout(t); reject(signal!.reason); };
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 export interface FetchOptions {
@@ -92,7 +94,20 @@ export interface FetchOptions {
   baseFetch?: typeof fetch;
   /** Headers worth keeping with a cached body (pagination links, content type). */
   keepHeaders?: string[];
+  /**
+   * The base fetch resolves only once the whole body is read and registers its text in `bufferedBodies`. Then each
+   * attempt's timeout and abort listener are released as soon as the base resolves, bodies are taken from the
+   * registry instead of a clone, and a 304 is answered with a bodiless 200 whose stored text is in the registry:
+   * the caller reads `bufferedBodies` (the GitHub client does, and rebuilds a readable Response for Octokit).
+   */
+  buffered?: boolean;
 }
+
+/**
+ * The text of a response whose body was already read (by a buffering base fetch, or from the ETag cache): read it
+ * from here, without a clone or a second decode. Only filled for fetches created with `buffered: true`.
+ */
+export const bufferedBodies = new WeakMap<Response, string>();
 
 const DEFAULT_KEEP = ['link', 'content-type', 'x-next-page', 'x-total-count'];
 
@@ -105,24 +120,25 @@ export function createFetch(opts: FetchOptions): typeof fetch {
   const caller = opts.caller ?? 'anonymous';
 
   const doFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const req = new Request(input, init);
-    const method = req.method.toUpperCase();
-    const url = req.url;
+    // A GET by URL string (every SDK's listing) skips building a Request: same method, URL and headers, fewer allocations.
+    const simple = typeof input === 'string' && (init?.body === undefined || init.body === null);
+    const req = simple ? null : new Request(input, init);
+    const method = req ? req.method.toUpperCase() : (init?.method ?? 'GET').toUpperCase();
+    const url = req ? req.url : new URL(input as string).href;
     const cached = method === 'GET' && opts.cache ? opts.cache.get(caller, url) : undefined;
-    const body = method === 'GET' || method === 'HEAD' ? undefined : await req.arrayBuffer();
+    const body = !req || method === 'GET' || method === 'HEAD' ? undefined : await req.arrayBuffer();
     let attempt = 0;
     for (;;) {
       attempt++;
       // A run that was stopped (budget spent, cancelled) sends nothing more, and counts nothing it did not send.
       if (opts.signal?.aborted) throw opts.signal.reason;
-      const headers = new Headers(req.headers);
+      const headers = new Headers(req ? req.headers : init?.headers);
       if (cached?.etag) headers.set('if-none-match', cached.etag);
-      const timeout = AbortSignal.timeout(policy.timeoutMs);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
       let res: Response;
       opts.counters.calls++;
       try {
-        res = await base(url, { method, headers, body, signal, redirect: 'follow' });
+        res = opts.buffered ? await attemptReleased(url, method, headers, body)
+          : await base(url, { method, headers, body, signal: attemptSignal(), redirect: 'follow' });
       } catch (e) {
         if (opts.signal?.aborted) throw e;
         // Network failures and timeouts are retried like 5xx, then reported as the source being unavailable.
@@ -137,10 +153,14 @@ export function createFetch(opts: FetchOptions): typeof fetch {
       if (res.status === 304 && cached) {
         opts.counters.cached++;
         const h = new Headers(cached.headers ?? {});
-        return new Response(cached.body, { status: 200, headers: h });
+        if (!opts.buffered) return new Response(cached.body, { status: 200, headers: h });
+        const served = new Response(null, { status: 200, headers: h });
+        bufferedBodies.set(served, cached.body);
+        return served;
       }
+      const readText = bufferedBodies.get(res);
       let text: string | undefined;
-      if (res.status === 403) text = await res.clone().text().catch(() => '');
+      if (res.status === 403) text = readText ?? await res.clone().text().catch(() => '');
       const verdict = classifyStatus(res.status, res.headers, text);
       if (verdict === 'retry') {
         const delay = retryDelay(attempt, policy, res.headers);
@@ -149,7 +169,7 @@ export function createFetch(opts: FetchOptions): typeof fetch {
         }
         if (attempt <= policy.retries) {
           opts.counters.retries++;
-          await res.body?.cancel().catch(() => undefined);
+          if (readText === undefined) await res.body?.cancel().catch(() => undefined);
           await sleep(delay, opts.signal);
           continue;
         }
@@ -159,13 +179,39 @@ export function createFetch(opts: FetchOptions): typeof fetch {
       if (method === 'GET' && opts.cache && res.status === 200) {
         const etag = res.headers.get('etag');
         if (etag) {
-          const bodyText = await res.clone().text();
+          const bodyText = readText ?? await res.clone().text();
           const kept: Record<string, string> = {};
           for (const k of keep) { const v = res.headers.get(k); if (v) kept[k] = v; }
           opts.cache.put(caller, url, { etag, headers: kept, body: bodyText });
         }
       }
       return res;
+    }
+  };
+  /** The attempt's signal: its timeout, and the run's own signal. */
+  const attemptSignal = () => {
+    const timeout = AbortSignal.timeout(policy.timeoutMs);
+    return opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  };
+  // One listener on the run's signal while attempts are in flight (not one per attempt, none left behind when idle:
+  // the run's signal outlives many fetches): it aborts every attempt in flight.
+  const inFlight = new Set<AbortController>();
+  const onAbort = () => { for (const c of inFlight) c.abort(opts.signal!.reason); };
+  /**
+   * One attempt through a base that has read the whole body when it resolves: the same timeout and run signal, on a
+   * plain controller released at once (AbortSignal.timeout/any each cost a transferable signal and a 30 s timer).
+   */
+  const attemptReleased = async (url: string, method: string, headers: Headers, body: ArrayBuffer | undefined): Promise<Response> => {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), policy.timeoutMs);
+    if (inFlight.size === 0) opts.signal?.addEventListener('abort', onAbort);
+    inFlight.add(ctl);
+    try {
+      return await base(url, { method, headers, body, signal: ctl.signal, redirect: 'follow' });
+    } finally {
+      clearTimeout(timer);
+      inFlight.delete(ctl);
+      if (inFlight.size === 0) opts.signal?.removeEventListener('abort', onAbort);
     }
   };
   return ((input: string | URL | Request, init?: RequestInit) => limit(() => doFetch(input, init))) as typeof fetch;

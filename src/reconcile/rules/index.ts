@@ -23,6 +23,7 @@ import { rule as unverifiedPublisherWrite } from './unverified-publisher-write.j
 import { rule as integrationCredentialAge } from './integration-credential-age.js';
 import { rule as federationTrustTooBroad } from './federation-trust-too-broad.js';
 import { rule as staticCredentialReplaceable } from './static-credential-replaceable.js';
+import { rule as defaultWorkflowTokenWrite } from './default-workflow-token-write.js';
 import { rule as unreviewedGrant } from './unreviewed-grant.js';
 import { rule as grantWithoutOwner } from './grant-without-owner.js';
 import { rule as grantExpiryTooLong } from './grant-expiry-too-long.js';
@@ -36,7 +37,7 @@ export const RULES: Rule[] = [
   // Integrations (third-party apps): judged against the integration register.
   unapprovedIntegration, integrationScopeUnapproved, thirdPartyTenantWideAccess, unverifiedPublisherWrite, integrationConsenterDeparted,
   staleIntegration, integrationCredentialAge,
-  federationTrustTooBroad, staticCredentialReplaceable,
+  federationTrustTooBroad, staticCredentialReplaceable, defaultWorkflowTokenWrite,
   breakGlassUsed, unreviewedGrant, grantWithoutOwner, grantExpiryTooLong, reviewOverdue, moverAccess,
 ];
 

@@ -46,6 +46,12 @@ export function demoEstate(now = Date.now()) {
     trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: ghOidc }, Action: 'sts:AssumeRoleWithWebIdentity',
       Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme/*' } } }] },
     lastUsed: { date: ago(2), region: 'us-east-1' } });
+  // Believed pinned to acme/infra's main branch, but infra's OIDC subject template has no repository claim: every acme
+  // repository's main branch presents this subject, so every one of them may become infra-deploy.
+  acct.roles.set('infra-deploy', { name: 'infra-deploy', id: 'AROADEMOINFRADEPLOY1', path: '/', created: ago(90), tags: { owner: 'alice' }, attached: [L('app-read')], inline: [],
+    trust: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: ghOidc }, Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repository_owner:acme:ref:refs/heads/main' } } }] },
+    lastUsed: { date: ago(1), region: 'us-east-1' } });
   // The key GitHub Actions of acme/web still deploys with (its secret AWS_ACCESS_KEY_ID): the ci-pipeline tag ties them.
   user({ name: 'svc-ci', tags: { owner: 'alice', 'ci-pipeline': 'acme/web' }, attached: [L('app-read')], keys: [key(60, 1)] });
   const reader = (roles: string[]) => ({ Version: '2012-10-17', Statement: [{ Sid: 'Readers', Effect: 'Allow', Principal: { AWS: roles.map((r) => `arn:aws:iam::${DEMO_ACCOUNT}:role/${r}`) }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] });
@@ -87,6 +93,8 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
         g('8', 'old-batch', { justification: 'nightly batch' }),
         g('9', 'lambda-admin', { max_level: 'admin', expires_at: day(30), justification: 'maintenance functions, time-boxed' }),
         g('10', 'svc-ci', { justification: 'acme/web deploys (to move to OIDC)' }),
+        g('11', 'infra-deploy', { max_level: 'read', justification: 'infra deployment role' }),
+        g('12', 'repository_owner:acme:*', { max_level: 'read', justification: 'acme/infra deploys from main (believed pinned)' }),
       ],
       owners: [],
       people: [
@@ -104,7 +112,8 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
       'leaked-credential', // AWS attached AWSCompromisedKeyQuarantineV2 to svc-leaked
       'orphaned-identity', // old-batch has no owner; prod/db-password's owner tag names carol, who left
       'ungranted-access', // analytics-reader reads prod/db-password and no grant names it
-      'federation-trust-too-broad', // gha-admin (AdministratorAccess) trusts every workflow of every acme repository (sub repo:acme/*)
+      'federation-trust-too-broad', // gha-admin (AdministratorAccess) trusts every workflow of every acme repository (sub repo:acme/*);
+      // infra-deploy trusts repository_owner:acme:ref:refs/heads/main, a subject without a repository claim
     ],
     close: () => sim.close(),
   };

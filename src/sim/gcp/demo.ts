@@ -7,6 +7,8 @@ import { DEMO_DOMAIN, seedEstate } from './seed.js';
 import { startGcpSim } from './server.js';
 
 const TOKEN_ENV = 'NHI_DEMO_GCP_TOKEN';
+const wifPool = (pool: string, select = '*') => `principalSet://iam.googleapis.com/projects/1001/locations/global/workloadIdentityPools/${pool}/${select}`;
+const GH_CI = wifPool('gh-ci', 'attribute.repository/acme/web');
 
 export async function startDemo(): Promise<DemoParts> {
   const now = new Date();
@@ -21,6 +23,22 @@ export async function startDemo(): Promise<DemoParts> {
   ops.serviceAccounts.push(
     { accountId: 'ops-admin', uniqueId: '130000000000000000009', keys: [], policy: policy([{ role: 'roles/iam.serviceAccountTokenCreator', members: [opsSa('ops-runner')] }]) },
     { accountId: 'ops-runner', uniqueId: '130000000000000000008', keys: [], policy: policy([{ role: 'roles/iam.serviceAccountTokenCreator', members: [`group:ops@${DEMO_DOMAIN}`] }]) },
+  );
+  // Workload identity federation from GitHub Actions: gh-admin (an owner of acme-web) trusts every identity of a pool
+  // whose GitHub provider has no attribute condition, so any workflow of any GitHub repository can become it;
+  // gh-deploy trusts one repository of a pool whose provider also pins repository and branch (no finding).
+  const web = estate.projects.find((p) => p.projectId === 'acme-web')!;
+  const webSa = (id: string) => `serviceAccount:${saEmail('acme-web', id)}`;
+  const ghProvider = (attributeCondition?: string) => ({ id: 'github', oidc: { issuerUri: 'https://token.actions.githubusercontent.com' },
+    attributeMapping: { 'google.subject': 'assertion.sub', 'attribute.repository': 'assertion.repository' }, ...(attributeCondition ? { attributeCondition } : {}) });
+  web.workloadIdentityPools = [
+    { id: 'gh-legacy', displayName: 'GitHub (2021)', providers: [ghProvider()] },
+    { id: 'gh-ci', displayName: 'GitHub CI', providers: [ghProvider("assertion.repository == 'acme/web' && assertion.ref == 'refs/heads/main'")] },
+  ];
+  web.policy.bindings.push({ role: 'roles/owner', members: [webSa('gh-admin')] }, { role: 'roles/run.developer', members: [webSa('gh-deploy')] });
+  web.serviceAccounts.push(
+    { accountId: 'gh-admin', uniqueId: '110000000000000000010', keys: [], policy: policy([{ role: 'roles/iam.workloadIdentityUser', members: [wifPool('gh-legacy')] }]) },
+    { accountId: 'gh-deploy', uniqueId: '110000000000000000011', keys: [], policy: policy([{ role: 'roles/iam.workloadIdentityUser', members: [GH_CI] }]) },
   );
   const sim = await startGcpSim(estate, { token, latencyMs: 5 });
   const sa = (p: string, id: string) => `projects/${p}/serviceAccounts/${saEmail(p, id)}`;
@@ -49,11 +67,19 @@ export async function startDemo(): Promise<DemoParts> {
         grant({ id: 'GCP-11', tenant: 'acme-ops', identity: sa('acme-ops', 'backup'), resource: project('acme-ops'), permission: 'roles/logging.logWriter', max_level: 'write', ticket: 'SEC-111' }),
         // Standing owner access on the folder: approved, but with no end date.
         grant({ id: 'GCP-12', tenant: 'folders/200', identity: 'group:platform-admins@acme.example', resource: '//cloudresourcemanager.googleapis.com/folders/200', permission: 'roles/owner', max_level: 'owner', expires_at: null, ticket: 'SEC-112' }),
+        // The federation trusts are approved as trusts; how broadly gh-legacy admits is the finding.
+        grant({ id: 'GCP-13', tenant: 'acme-web', identity: wifPool('gh-legacy'), resource: sa('acme-web', 'gh-admin'), permission: 'roles/iam.workloadIdentityUser', max_level: 'admin', ticket: 'SEC-113' }),
+        grant({ id: 'GCP-14', tenant: 'acme-web', identity: GH_CI, resource: sa('acme-web', 'gh-deploy'), permission: 'roles/iam.workloadIdentityUser', max_level: 'admin', ticket: 'SEC-114' }),
+        grant({ id: 'GCP-15', tenant: 'acme-web', identity: sa('acme-web', 'gh-deploy'), resource: project('acme-web'), permission: 'roles/run.developer', max_level: 'write', ticket: 'SEC-115' }),
         // Nothing approves allUsers on acme-web, erin reading db-password, or frank's leftover viewer role: ungranted.
       ],
       owners: [
         { provider: 'gcp', tenant: 'acme-web', identity: sa('acme-web', 'deployer'), owner: 'alice' },
         { provider: 'gcp', tenant: 'acme-web', identity: sa('acme-web', 'fresh'), owner: 'bob' },
+        { provider: 'gcp', tenant: 'acme-web', identity: sa('acme-web', 'gh-admin'), owner: 'alice' },
+        { provider: 'gcp', tenant: 'acme-web', identity: sa('acme-web', 'gh-deploy'), owner: 'bob' },
+        { provider: 'gcp', tenant: 'acme-web', identity: wifPool('gh-legacy'), owner: 'alice' },
+        { provider: 'gcp', tenant: 'acme-web', identity: GH_CI, owner: 'bob' },
         { provider: 'gcp', tenant: 'acme-data', identity: sa('acme-data', 'etl'), owner: 'dave' }, // departed: orphaned
         { provider: 'gcp', tenant: 'acme-data', identity: sa('acme-data', 'analyst-bot'), owner: 'erin' },
         { provider: 'gcp', tenant: 'acme-ops', identity: sa('acme-ops', 'backup'), owner: 'alice' },
@@ -78,6 +104,7 @@ export async function startDemo(): Promise<DemoParts> {
       'orphaned-identity', // ci-old has no owner; etl's owner dave has departed
       'departed-person-access', // frank (departed) still holds roles/viewer on acme-ops
       'standing-privilege', // platform-admins own folder 200 under a grant with no expiry
+      'federation-trust-too-broad', // gh-admin (owner of acme-web) trusts a GitHub pool without attribute condition: any workflow on GitHub
     ],
     close: () => sim.close(),
   };

@@ -65,6 +65,22 @@ export interface SimSecret {
   etagSeq: number;
 }
 
+/** A workload identity pool provider: exactly one of oidc, aws and saml is set, as in the API. */
+export interface SimProvider {
+  id: string;
+  displayName?: string;
+  description?: string;
+  disabled?: boolean;
+  state?: 'ACTIVE' | 'DELETED';
+  attributeMapping?: Record<string, string>;
+  attributeCondition?: string;
+  oidc?: { issuerUri: string; allowedAudiences?: string[] };
+  aws?: { accountId: string };
+  saml?: { idpMetadataXml: string };
+}
+
+export interface SimPool { id: string; displayName?: string; description?: string; disabled?: boolean; state?: 'ACTIVE' | 'DELETED'; providers: SimProvider[] }
+
 export interface SimProject {
   projectId: string;
   number: string;
@@ -80,6 +96,8 @@ export interface SimProject {
   activity: { serviceAccounts: Record<string, string>; keys: Record<string, string>; observationStart: string } | null;
   /** Whether the Secret Manager API is enabled on the project. */
   secretManagerEnabled: boolean;
+  /** Workload identity pools (IAM v1, location global). */
+  workloadIdentityPools?: SimPool[];
   /** The caller lacks access to this project: every call under it answers 403. */
   forbidden?: boolean;
 }
@@ -114,6 +132,7 @@ export const PREDEFINED_ROLES: Record<string, string[]> = {
   'roles/storage.objectViewer': ['storage.objects.get', 'storage.objects.list'],
   'roles/storage.admin': ['storage.buckets.create', 'storage.buckets.delete', 'storage.buckets.getIamPolicy', 'storage.buckets.setIamPolicy', 'storage.objects.get'],
   'roles/iam.serviceAccountKeyAdmin': ['iam.serviceAccountKeys.create', 'iam.serviceAccountKeys.delete', 'iam.serviceAccountKeys.list'],
+  'roles/iam.workloadIdentityUser': ['iam.serviceAccounts.get', 'iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.getOpenIdToken', 'iam.serviceAccounts.list'],
   'roles/iam.serviceAccountTokenCreator': ['iam.serviceAccounts.getAccessToken', 'iam.serviceAccounts.signBlob', 'iam.serviceAccounts.signJwt'],
   'roles/secretmanager.secretAccessor': ['secretmanager.versions.access'],
   'roles/secretmanager.viewer': ['secretmanager.secrets.get', 'secretmanager.secrets.list', 'secretmanager.versions.get', 'secretmanager.versions.list'],

@@ -86,6 +86,12 @@ export function seedEstate(now = new Date()): Estate {
           { role: 'roles/compute.viewer', members: [`group:data-team@${DEMO_DOMAIN}`, `domain:${DEMO_DOMAIN}`] },
           { role: 'roles/cloudsql.client', members: [data('etl')] },
         ]),
+        // GitHub Actions federation: the tokenCreator binding above names one repository through attribute.repository.
+        workloadIdentityPools: [{ id: 'github', displayName: 'GitHub Actions', providers: [{
+          id: 'github-actions', oidc: { issuerUri: 'https://token.actions.githubusercontent.com' },
+          attributeMapping: { 'google.subject': 'assertion.sub', 'attribute.repository': 'assertion.repository', 'attribute.repository_owner': 'assertion.repository_owner' },
+          attributeCondition: "assertion.repository_owner == 'acme'",
+        }] }],
         serviceAccounts: [
           { accountId: 'etl', uniqueId: '120000000000000000001', keys: [
             // Google found this key in a public repository; the org policy leaves exposed keys enabled.

@@ -8,6 +8,7 @@ import { FaultPlan, json, serve, type Fault, type SimServer } from '../http.js';
 import {
   etagOf, findProject, findServiceAccount, policy, saEmail, type AllowPolicy, type DenyPolicy, type Estate, type SimProject, type SimSecret,
 } from './estate.js';
+import { wifRoute } from './wif.js';
 
 export interface GcpSimOptions {
   latencyMs?: number;
@@ -25,6 +26,8 @@ export interface GcpSim extends SimServer {
   faults: FaultPlan;
   /** Every request served, as "METHOD /path" (query dropped). */
   log: string[];
+  /** The query parameter names of every request, by "METHOD /path" (for the contract test). */
+  queries: { call: string; params: string[] }[];
   /** Requests for a secret payload (must stay 0: the connector never reads values). */
   payloadAccesses: number;
 }
@@ -85,7 +88,7 @@ export async function startGcpSim(estate: Estate, opts: GcpSimOptions = {}): Pro
   const faults = opts.faults ?? new FaultPlan();
   const token = opts.token ?? 'sim-gcp-token';
   const defSize = opts.pageSize ?? 50;
-  const sim = { estate, faults, log: [] as string[], payloadAccesses: 0 } as GcpSim;
+  const sim = { estate, faults, log: [] as string[], queries: [] as GcpSim['queries'], payloadAccesses: 0 } as GcpSim;
 
   const handler = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', 'http://sim');
@@ -93,6 +96,7 @@ export async function startGcpSim(estate: Estate, opts: GcpSimOptions = {}): Pro
     const path = url.pathname;
     const q = url.searchParams;
     sim.log.push(`${method} ${path}`);
+    sim.queries.push({ call: `${method} ${path}`, params: [...new Set(q.keys())] });
     if (req.headers.authorization !== `Bearer ${token}`) {
       return gerr(res, 401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
     }
@@ -193,6 +197,18 @@ export async function startGcpSim(estate: Estate, opts: GcpSimOptions = {}): Pro
         return paged(acts, 'activities');
       }
       return gerr(res, 400, `Unknown activity type ${m[2]}.`);
+    }
+
+    // ---------- IAM v1 workload identity pools and providers ----------
+    const wif = wifRoute(estate, method, path, q);
+    if (wif) {
+      if ('error' in wif) return gerr(res, wif.error, wif.message);
+      // Each list method has its own maximum page size (pools 1000, providers 100).
+      const capped = new URLSearchParams(q);
+      capped.set('pageSize', String(Math.min(Number(q.get('pageSize')) || defSize, wif.page.max)));
+      const out = page(wif.page.items, capped, wif.page.key, defSize, endless);
+      if (out === 'bad-token') return gerr(res, 400, 'Invalid page token.');
+      return json(res, 200, out);
     }
 
     // ---------- IAM v1 roles ----------

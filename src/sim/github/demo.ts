@@ -2,7 +2,7 @@
 // collected too) and authority records built so that collection + reconciliation show every finding kind below.
 import { generateKeyPairSync } from 'node:crypto';
 import type { DemoParts } from '../demo-types.js';
-import { iso, type SimEstate, type SimOrg } from './estate.js';
+import { iso, type SimEstate, type SimOrg, type SimRepo } from './estate.js';
 import { startGitHubSim } from './server.js';
 
 const DAY = 86_400_000;
@@ -17,7 +17,7 @@ export function demoEstate(now = Date.now()): SimEstate {
   }
   const key = (n: number) => `ssh-ed25519 ${Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, n)]).toString('base64')}`;
   const secret = (name: string, created: number, updated: number) => ({ name, created_at: ago(created), updated_at: ago(updated) });
-  const repo = (name: string, priv = true) => ({ id: ++id, name, private: priv, archived: false, created_at: ago(900), pushed_at: ago(2),
+  const repo = (name: string, priv = true): SimRepo => ({ id: ++id, name, private: priv, archived: false, created_at: ago(900), pushed_at: ago(2),
     collaborators: {} as Record<string, 'read' | 'write' | 'admin' | 'triage' | 'maintain'>, invited: {}, deployKeys: [] as SimOrg['repos'][number]['deployKeys'],
     secrets: [] as SimOrg['repos'][number]['secrets'], environments: [] as SimOrg['repos'][number]['environments'] });
   const web = repo('web'), api = repo('api'), infra = repo('infra'), docs = repo('docs-site', false);
@@ -35,6 +35,11 @@ export function demoEstate(now = Date.now()): SimEstate {
   // A long-lived AWS key (the AWS demo's svc-ci) copied into CI, where GitHub's OIDC token could be trusted instead.
   web.secrets = [secret('AWS_ACCESS_KEY_ID', 60, 60), secret('AWS_SECRET_ACCESS_KEY', 60, 60)];
   web.environments = [{ id: ++id, name: 'production', created_at: ago(500), secrets: [secret('PROD_DB_URL', 500, 45)] }];
+  // The organisation gives every workflow's GITHUB_TOKEN write by default; docs-site overrides it to read (the near miss).
+  docs.workflowPermissions = { default_workflow_permissions: 'read', can_approve_pull_request_reviews: false };
+  // infra's OIDC subject template has no repository claim: its tokens say repository_owner:acme:ref:refs/heads/main,
+  // which every acme repository's main branch presents too (the AWS demo's infra-deploy role trusts exactly that).
+  infra.oidcSub = { use_default: false, include_claim_keys: ['repository_owner', 'context'] };
   const leakedLast8 = 'f00dcafe';
   const org: SimOrg = {
     login: 'acme', id: ++id, created_at: ago(2000), default_repository_permission: 'read',
@@ -63,6 +68,7 @@ export function demoEstate(now = Date.now()): SimEstate {
       { credential_id: 6101, login: 'bob', credential_type: 'personal access token', token_last_eight: leakedLast8, scopes: ['repo'], credential_authorized_at: ago(150),
         credential_accessed_at: ago(2), authorized_credential_id: 6201, authorized_credential_title: 'bob laptop', authorized_credential_note: null, authorized_credential_expires_at: null },
     ],
+    workflowPermissions: { default_workflow_permissions: 'write', can_approve_pull_request_reviews: false },
     alerts: [{ number: 1, secret_type: 'github_personal_access_token', secret_type_display_name: 'GitHub Personal Access Token',
       secret: `ghp_demoLeakedTokenNotReal0000${leakedLast8}`, repo: 'web', created_at: ago(6), state: 'open', validity: 'active' }],
   };
@@ -138,6 +144,7 @@ export async function startDemo(opts: { latencyMs?: number } = {}): Promise<Demo
       'integration-scope-unapproved', // ci-insights holds pull_requests:write, approved for read only
       'third-party-tenant-wide-access', // ci-insights reaches every repository
       'static-credential-replaceable', // web's AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY: a static cloud key where OIDC would do
+      'default-workflow-token-write', // the organisation's workflows get a write GITHUB_TOKEN by default (docs-site overrides to read)
     ],
     close: () => sim.close(),
   };

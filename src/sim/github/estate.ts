@@ -11,6 +11,10 @@ export interface SimDeployKey {
   id: number; title: string; key: string; read_only: boolean; created_at: string;
   added_by: string | null; last_used: string | null; enabled?: boolean;
 }
+/** The GITHUB_TOKEN's default permissions (GET …/actions/permissions/workflow). */
+export interface SimWorkflowPermissions { default_workflow_permissions: 'read' | 'write'; can_approve_pull_request_reviews: boolean }
+/** A repository's OIDC subject template: its own keys, GitHub's default (use_default), or the organisation's (neither). */
+export interface SimOidcSubRepo { use_default: boolean; include_claim_keys?: string[] }
 export interface SimEnvironment { id: number; name: string; created_at: string; secrets: SimSecret[] }
 export interface SimRepo {
   id: number; name: string; private: boolean; archived: boolean; created_at: string; pushed_at: string;
@@ -21,6 +25,10 @@ export interface SimRepo {
   deployKeys: SimDeployKey[];
   secrets: SimSecret[];
   environments: SimEnvironment[];
+  /** The repository's own setting; absent: as the organisation's. It can only be stricter than the organisation's. */
+  workflowPermissions?: SimWorkflowPermissions;
+  /** Absent: GitHub's default template ({use_default: true}); {use_default: false} alone opts in to the organisation's. */
+  oidcSub?: SimOidcSubRepo;
 }
 export interface SimTeam { id: number; slug: string; name: string; members: { login: string; role: 'member' | 'maintainer' }[]; repos: Record<string, RepoPermission> }
 export interface SimOrgRole { id: number; name: string; description: string | null; base_role: RepoPermission | null; permissions: string[]; users: string[]; teams: string[]; source: 'Organization' | 'Predefined' }
@@ -60,6 +68,10 @@ export interface SimOrg {
   credentialAuthorizations: SimCredentialAuthorization[] | null;
   /** null: secret scanning is not enabled (GitHub answers 404). */
   alerts: SimAlert[] | null;
+  /** Absent: GitHub's default for new organisations (read, no pull-request approval). */
+  workflowPermissions?: SimWorkflowPermissions;
+  /** The organisation's OIDC subject template; absent or null: not customised (GitHub answers 404). */
+  oidcSubTemplate?: string[] | null;
 }
 export interface SimApp { id: number; slug: string; publicKeyPem: string; installations: { id: number; org: string }[] }
 export interface SimEstate {

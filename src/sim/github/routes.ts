@@ -56,6 +56,10 @@ export const ROUTES: RouteSpec[] = [
   { method: 'PUT', path: '/app/installations/{installation_id}/suspended', status: 204 },
   { method: 'DELETE', path: '/app/installations/{installation_id}/suspended', status: 204 },
   { method: 'GET', path: '/apps/{app_slug}', status: 200 },
+  { method: 'GET', path: '/orgs/{org}/actions/permissions/workflow', status: 200 },
+  { method: 'GET', path: '/repos/{owner}/{repo}/actions/permissions/workflow', status: 200 },
+  { method: 'GET', path: '/orgs/{org}/actions/oidc/customization/sub', status: 200 },
+  { method: 'GET', path: '/repos/{owner}/{repo}/actions/oidc/customization/sub', status: 200 },
 ];
 
 /** Error bodies are checked against GitHub's basic-error shape. */

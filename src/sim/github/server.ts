@@ -5,7 +5,7 @@
 import { createHash, createPublicKey, randomBytes, verify as verifySig } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultPlan, serve, type Fault, type SimServer } from '../http.js';
-import type { RepoPermission, SimEstate, SimInstallation, SimOrg, SimRepo, SimUser } from './estate.js';
+import type { RepoPermission, SimEstate, SimInstallation, SimOrg, SimRepo, SimUser, SimWorkflowPermissions } from './estate.js';
 import * as S from './shapes.js';
 
 export interface GitHubSimOptions {
@@ -342,6 +342,13 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
     page(c, list.map((a) => S.alert(c.api, org, org.repos.find((r) => r.name === a.repo)!, a, hide)));
   }));
 
+  // --- Actions: the GITHUB_TOKEN's default permissions and the OIDC subject template ------------------------------
+  route('GET', '/orgs/{org}/actions/permissions/workflow', withOrg((c, org) => send(c, 200, orgWorkflowPermissions(org))));
+  route('GET', '/repos/{owner}/{repo}/actions/permissions/workflow', withRepo((c, org, repo) => send(c, 200, effectiveWorkflowPermissions(org, repo))));
+  route('GET', '/orgs/{org}/actions/oidc/customization/sub', withOrg((c, org) =>
+    org.oidcSubTemplate ? send(c, 200, { include_claim_keys: org.oidcSubTemplate }) : notFound(c)));
+  route('GET', '/repos/{owner}/{repo}/actions/oidc/customization/sub', withRepo((c, _org, repo) => send(c, 200, repo.oidcSub ?? { use_default: true })));
+
   // --- the App itself (JWT) -------------------------------------------------------------------------------------
   route('GET', '/app', (c) => {
     const app = estate.app!;
@@ -492,6 +499,20 @@ function githubFault(res: ServerResponse, f: Fault): void {
 
 const appPermissions = { members: 'read', administration: 'read', organization_administration: 'read', organization_personal_access_tokens: 'write',
   organization_secrets: 'read', secrets: 'read', secret_scanning_alerts: 'read', metadata: 'read' };
+
+export function orgWorkflowPermissions(org: SimOrg): SimWorkflowPermissions {
+  return org.workflowPermissions ?? { default_workflow_permissions: 'read', can_approve_pull_request_reviews: false };
+}
+
+/** A repository's effective setting: its own, never more permissive than its organisation's (GitHub disables the rest). */
+export function effectiveWorkflowPermissions(org: SimOrg, repo: SimRepo): SimWorkflowPermissions {
+  const o = orgWorkflowPermissions(org);
+  const r = repo.workflowPermissions ?? o;
+  return {
+    default_workflow_permissions: o.default_workflow_permissions === 'read' ? 'read' : r.default_workflow_permissions,
+    can_approve_pull_request_reviews: o.can_approve_pull_request_reviews && r.can_approve_pull_request_reviews,
+  };
+}
 
 const RANK: Record<RepoPermission, number> = { read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
 

@@ -113,7 +113,7 @@ export function generateEstate(spec: EstateSpec): GitLabEstate {
       p.accessTokens.push(t);
       p.members.push({ user_id: t.user_id, access_level: t.access_level as SimMember['access_level'], created_at: t.created_at, expires_at: t.expires_at });
     }
-    if (i % 4 === 1) p.deployTokens.push({ id: ++id, name: `deploy-${i}`, username: `gitlab+deploy-token-${id}`, expires_at: r() < 0.5 ? null : dateOnly(now + 100 * DAY), revoked: false, expired: false,
+    if (i % 4 === 1) p.deployTokens.push({ id: ++id, name: `deploy-${i}`, username: `gitlab+deploy-token-${id}`, expires_at: r() < 0.5 ? null : iso(now + 100 * DAY), revoked: false, expired: false,
       scopes: r() < 0.5 ? ['read_repository'] : ['read_repository', 'write_registry'] });
     if (i % 2 === 0) p.deployKeys.push({ id: ++id, title: `key-${i}`, key: sshKey(i + 1), created_at: ago(200 + i), expires_at: null, can_push: r() < 0.4 });
     if (i % 3 !== 2) p.variables.push({ key: i % 2 ? 'AWS_ACCESS_KEY_ID' : 'DEPLOY_PASSWORD', value: `secretValue-${i}-CANARY`, variable_type: 'env_var', protected: r() < 0.5, masked: true,

@@ -207,6 +207,9 @@ export async function startGitLabSim(opts: GitLabSimOptions): Promise<GitLabSim>
   for (const kind of ['groups', 'projects'] as const) {
     const within = kind === 'groups' ? withGroup : withProject;
     const tokenMin = kind === 'groups' ? LEVEL_OWNER : LEVEL_MAINTAINER;
+    // GitLab: a group's deploy tokens and CI/CD variables need Owner (admin_group / admin_cicd_variables on a group),
+    // a project's Maintainer.
+    const adminMin = kind === 'groups' ? LEVEL_OWNER : LEVEL_MAINTAINER;
     const type = kind === 'groups' ? 'group' : 'project';
     route('GET', `/api/v4/${kind}/{id}/access_tokens`, within(tokenMin, (c, x) => {
       // GitLab lists active tokens unless asked for a state; revoked and expired ones stay listable with state=inactive.
@@ -226,21 +229,21 @@ export async function startGitLabSim(opts: GitLabSimOptions): Promise<GitLabSim>
       x.members = x.members.filter((m) => m.user_id !== t.user_id);
       mutated(); send(c, 204, null);
     }));
-    route('GET', `/api/v4/${kind}/{id}/deploy_tokens`, within(LEVEL_MAINTAINER, (c, x) => {
+    route('GET', `/api/v4/${kind}/{id}/deploy_tokens`, within(adminMin, (c, x) => {
       const active = c.url.searchParams.get('active');
       page(c, x.deployTokens.filter((t) => active !== 'true' || (!t.revoked && !t.expired)), deployTokenShape);
     }));
-    route('GET', `/api/v4/${kind}/{id}/deploy_tokens/{token_id}`, within(LEVEL_MAINTAINER, (c, x) => {
+    route('GET', `/api/v4/${kind}/{id}/deploy_tokens/{token_id}`, within(adminMin, (c, x) => {
       const t = x.deployTokens.find((y) => String(y.id) === c.params.token_id);
       return t ? send(c, 200, deployTokenShape(t)) : fail(c, 404, '404 Deploy Token Not Found');
     }));
-    route('DELETE', `/api/v4/${kind}/{id}/deploy_tokens/{token_id}`, within(LEVEL_MAINTAINER, (c, x) => {
+    route('DELETE', `/api/v4/${kind}/{id}/deploy_tokens/{token_id}`, within(adminMin, (c, x) => {
       const t = x.deployTokens.find((y) => String(y.id) === c.params.token_id);
       if (!t) return fail(c, 404, '404 Deploy Token Not Found');
       x.deployTokens = x.deployTokens.filter((y) => y !== t);
       mutated(); send(c, 204, null);
     }));
-    route('GET', `/api/v4/${kind}/{id}/variables`, within(LEVEL_MAINTAINER, (c, x) => page(c, x.variables.map((v, i) => ({ ...v, id: i + 1 })), variableShape)));
+    route('GET', `/api/v4/${kind}/{id}/variables`, within(adminMin, (c, x) => page(c, x.variables.map((v, i) => ({ ...v, id: i + 1 })), variableShape)));
   }
 
   route('GET', '/api/v4/projects/{id}/deploy_keys', withProject(LEVEL_MAINTAINER, (c, p) => page(c, p.deployKeys, deployKeyShape)));

@@ -29,5 +29,8 @@ describe('aws demo estate', () => {
     expect(reasons('orphaned-identity')).toMatch(/old-batch/);
     // Issue 17: the wildcard GitHub OIDC trust on an administrator role.
     expect(reasons('federation-trust-too-broad')).toMatch(/repo:acme\/\*.*gha-admin \(admin access\)/);
+    // A subject "pinned" to a template without a repository claim admits every repository of the owner.
+    expect(reasons('federation-trust-too-broad')).toMatch(/infra-deploy \(read access\) through a oidc trust that admits every subject matching repository_owner:acme:ref:refs\/heads\/main without repository\./);
+    expect(reasons('ungranted-access')).not.toMatch(/infra-deploy|repository_owner:acme/);
   });
 });

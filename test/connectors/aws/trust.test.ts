@@ -26,6 +26,23 @@ describe('aws trust policies as mint edges', () => {
     expect(edges(web())[0]!.mint.missing).toEqual(['sub']);
   });
 
+  it('GitHub OIDC: a customised subject without a repository claim is the same for every repository of the owner: a wildcard subject missing repository', () => {
+    const sub = (v: string, op = 'StringEquals') => edges(web({ [op]: { 'token.actions.githubusercontent.com:sub': v } }))[0]!;
+    // Templates ["repository_owner"] and ["repository_owner_id", "environment"]: every repository of acme presents these.
+    expect(sub('repository_owner:acme')).toMatchObject({ pipeline: null, mint: { breadth: 'wildcard_subject', missing: ['repository'], subject: 'repository_owner:acme' } });
+    expect(sub('repository_owner_id:123:environment:prod')).toMatchObject({ mint: { breadth: 'wildcard_subject', missing: ['repository'] } });
+    expect(sub('repository_owner:acme:*', 'StringLike').mint).toMatchObject({ breadth: 'wildcard_subject', missing: ['repository'] });
+    // No owner claim either: any organisation that customises its template the same way presents this subject.
+    expect(sub('environment:prod').mint).toMatchObject({ breadth: 'issuer_wide', missing: ['repository'] });
+    // Near misses: a customised template that includes the repository (repo, repository_id) pins it.
+    expect(sub('repository_owner:acme:repo:acme/web:environment:prod').mint).toMatchObject({ breadth: 'pinned', missing: [] });
+    expect(sub('repository_owner_id:123:repository_id:456:ref:refs/heads/main').mint).toMatchObject({ breadth: 'pinned', missing: [] });
+    expect(sub('repo:acme/web:environment:prod').mint).toMatchObject({ breadth: 'pinned', missing: [] });
+    expect(sub('repo:acme/web:pull_request').mint).toMatchObject({ breadth: 'pinned', missing: [] });
+    // A value the template format does not explain is left as the trust states it.
+    expect(sub('something-else').mint).toMatchObject({ breadth: 'pinned', missing: [] });
+  });
+
   it('a "*" under StringEquals is a literal, not a wildcard; negated and IfExists tests do not constrain', () => {
     expect(breadth(edges(web({ StringEquals: { 'token.actions.githubusercontent.com:sub': 'repo:acme/web:*' } })))).toEqual(['pinned']);
     expect(breadth(edges(web({ StringNotLike: { 'token.actions.githubusercontent.com:sub': 'repo:evil/*' } })))).toEqual(['issuer_wide']);

@@ -19,15 +19,17 @@ describe('github connector: collection', () => {
     expect(outcomes[0]!.rate_budget_used).toBe(t.sim.stats.requests);
 
     // Unchanged estate: every GET revalidates with If-None-Match and comes back 304 (no rate budget spent), except
-    // the secret-scanning listing, which is never cached because its bodies carry secret values.
+    // the secret-scanning listing, which is never cached because its bodies carry secret values, and the organisation's
+    // OIDC subject template, which GitHub answers 404 (no ETag) when the organisation has not customised it.
     t.sim.resetStats();
     const second = await collectRun(t.store, t.loaded, { env: t.env });
     expect(second.outcomes[0]).toMatchObject({ status: 'complete' });
     expect(second.outcomes[0]!.api_calls).toBe(outcomes[0]!.api_calls);
-    expect(second.outcomes[0]!.cached_calls).toBe(second.outcomes[0]!.api_calls - 1);
-    expect(t.sim.stats.notModified).toBe(t.sim.stats.requests - 1);
+    expect(second.outcomes[0]!.cached_calls).toBe(second.outcomes[0]!.api_calls - 2);
+    expect(t.sim.stats.notModified).toBe(t.sim.stats.requests - 2);
     expect(t.sim.stats.byRoute['GET /orgs/{org}/secret-scanning/alerts']).toBe(1);
-    expect(second.outcomes[0]!.rate_budget_used).toBe(1);
+    expect(t.sim.stats.byRoute['GET /orgs/{org}/actions/oidc/customization/sub']).toBe(1);
+    expect(second.outcomes[0]!.rate_budget_used).toBe(2);
     expect(await refs(t.store, 'credentials', second.runId)).toEqual([...want.credentials].sort());
     expect(await refs(t.store, 'entitlements', second.runId)).toEqual([...want.entitlements].sort());
   });

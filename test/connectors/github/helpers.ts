@@ -38,7 +38,7 @@ export async function setup(opts: { estate?: SimEstate; sim?: Partial<GitHubSimO
 }
 
 /** What a complete collection of the estate must contain, computed from the seeded data (not from the connector). */
-export function truth(estate: SimEstate, o: { pats: boolean }) {
+export function truth(estate: SimEstate, o: { pats: boolean; actions?: boolean }) {
   const identities = new Set<string>();
   const credentials = new Set<string>();
   const entitlements = new Set<string>();
@@ -69,6 +69,8 @@ export function truth(estate: SimEstate, o: { pats: boolean }) {
       for (const e of repo.environments) for (const s of e.secrets) {
         const r = `${g}/${repo.name}/env/${encodeURIComponent(e.name)}/secret/${s.name}`; credentials.add(r); entitlements.add(`${r}/repo/${repo.name}`);
       }
+      // Every repository whose workflows can run has a workflows identity and its token's default access.
+      if (!repo.archived && o.actions !== false) { identities.add(`${g}/${repo.name}/workflows`); entitlements.add(`${g}/${repo.name}/workflows/token`); }
     }
     for (const s of org.secrets) {
       const r = `${g}/secret/${s.name}`;

@@ -56,6 +56,10 @@ beforeAll(async () => {
   org.installations[0]!.suspended_by = 'acme-dev1';
   org.alerts = [{ number: 1, secret_type: 'github_personal_access_token', secret_type_display_name: 'GitHub Personal Access Token', secret: 'ghp_x',
     repo: org.repos[1]!.name, created_at: '2025-01-01T00:00:00Z', state: 'open', validity: 'active' }];
+  org.oidcSubTemplate = ['repository_owner', 'context'];
+  org.workflowPermissions = { default_workflow_permissions: 'write', can_approve_pull_request_reviews: true };
+  org.repos[0]!.oidcSub = { use_default: false, include_claim_keys: ['repo', 'context'] };
+  org.repos[1]!.workflowPermissions = { default_workflow_permissions: 'read', can_approve_pull_request_reviews: false };
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   estate.app = { id: 77, slug: 'nhi-recon', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), installations: [{ id: 5, org: 'acme' }] };
   sim = await startGitHubSim({ estate });
@@ -110,6 +114,10 @@ const CALLS: Call[] = [
   { route: 'GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories', path: '/orgs/acme/personal-access-tokens/{pat}/repositories', auth: 'installation' },
   { route: 'GET /orgs/{org}/credential-authorizations', path: '/orgs/acme/credential-authorizations' },
   { route: 'GET /orgs/{org}/secret-scanning/alerts', path: '/orgs/acme/secret-scanning/alerts?state=open' },
+  { route: 'GET /orgs/{org}/actions/permissions/workflow', path: '/orgs/acme/actions/permissions/workflow' },
+  { route: 'GET /repos/{owner}/{repo}/actions/permissions/workflow', path: '/repos/acme/repo-0002/actions/permissions/workflow' },
+  { route: 'GET /orgs/{org}/actions/oidc/customization/sub', path: '/orgs/acme/actions/oidc/customization/sub' },
+  { route: 'GET /repos/{owner}/{repo}/actions/oidc/customization/sub', path: '/repos/acme/repo-0001/actions/oidc/customization/sub' },
   { route: 'POST /repos/{owner}/{repo}/keys', path: '/repos/acme/repo-0001/keys', body: { title: 'x', key: 'ssh-ed25519 AAAB', read_only: true } },
   { route: 'PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}', path: '/orgs/acme/teams/team-1/repos/acme/repo-0002', body: { permission: 'pull' } },
   { route: 'DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}', path: '/orgs/acme/teams/team-1/repos/acme/repo-0002' },
@@ -163,5 +171,28 @@ describe(`github simulator contract (${fixture.source})`, () => {
     const again = await fetch(`${sim.apiUrl}/orgs/acme/members?per_page=2`, { headers: { authorization: `token ${TOKEN}`, 'if-none-match': etag } });
     expect(again.status).toBe(304);
     expect(again.headers.get('x-ratelimit-remaining')).toBe(page.headers.get('x-ratelimit-remaining'));
+  });
+
+  it('Actions settings: a repository is never more permissive than its organisation; an organisation without a template answers 404', async () => {
+    const get = async (path: string) => { const r = await fetch(`${sim.apiUrl}${path}`, { headers: { authorization: `token ${TOKEN}` } }); return { status: r.status, body: await r.json() as Record<string, unknown> }; };
+    expect((await get('/repos/acme/repo-0002/actions/permissions/workflow')).body).toEqual({ default_workflow_permissions: 'read', can_approve_pull_request_reviews: false });
+    expect((await get('/repos/acme/repo-0003/actions/permissions/workflow')).body).toEqual({ default_workflow_permissions: 'write', can_approve_pull_request_reviews: true });
+    expect((await get('/repos/acme/repo-0003/actions/oidc/customization/sub')).body).toEqual({ use_default: true });
+    const org = sim.estate.orgs[0]!;
+    const [template, perms] = [org.oidcSubTemplate, org.workflowPermissions];
+    org.oidcSubTemplate = null;
+    org.workflowPermissions = { default_workflow_permissions: 'read', can_approve_pull_request_reviews: false };
+    try {
+      const none = await get('/orgs/acme/actions/oidc/customization/sub');
+      expect(none.status).toBe(404);
+      expect(ajv.getSchema('gh#/components/schemas/basic-error')!(none.body)).toBe(true);
+      // The repository asked for write, but its organisation's read default disables that choice.
+      org.repos[2]!.workflowPermissions = { default_workflow_permissions: 'write', can_approve_pull_request_reviews: true };
+      expect((await get('/repos/acme/repo-0003/actions/permissions/workflow')).body).toEqual({ default_workflow_permissions: 'read', can_approve_pull_request_reviews: false });
+    } finally {
+      org.oidcSubTemplate = template;
+      org.workflowPermissions = perms;
+      delete org.repos[2]!.workflowPermissions;
+    }
   });
 });
