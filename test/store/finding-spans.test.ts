@@ -80,4 +80,17 @@ describe('findings as intervals', () => {
     expect((await read(store, r4)).map((f) => `${f.subject_ref}:${f.status}`)).toEqual(['e3:open']);
     store.close();
   });
+
+  it('a finding that only ages keeps one version: each night reads its own day count, computed as the rule would', async () => {
+    const store = await open();
+    const seed: Seed = { identities: [{ ref: 'old', kind: 'service_account', name: 'old', owner: 'nobody', last_used_at: new Date(NOW.getTime() - 100 * 86_400_000).toISOString(), last_used_known: true }] };
+    const runs = [await night(store, seed, 0), await night(store, seed, 1), await night(store, seed, 2)];
+    const reasons = [];
+    for (const r of runs) reasons.push(await store.value(`SELECT reason FROM findings WHERE run_id = $1 AND rule_id = 'stale-identity'`, [r]));
+    expect(reasons).toEqual([0, 1, 2].map((n) => `service account old was last used ${100 + n} days ago (${new Date(NOW.getTime() - 100 * 86_400_000).toISOString().slice(0, 10)}), over the 90-day limit.`));
+    expect(Number(await store.value(`SELECT count(*) FROM findings_spans WHERE rule_id = 'stale-identity'`))).toBe(1);
+    // the stored text holds the placeholder, never a count that would go stale
+    expect(String(await store.value(`SELECT reason FROM findings_spans WHERE rule_id = 'stale-identity'`))).toContain('\u{E000}s');
+    store.close();
+  });
 });
