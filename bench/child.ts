@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Store } from '../src/store/store.js';
+import { mergeFindings } from '../src/store/finding-spans.js';
 import { createRun, setRunStage } from '../src/store/runs.js';
 import { collect } from '../src/pipeline/collect.js';
 import { registerConnector } from '../src/connectors/registry.js';
@@ -62,7 +63,7 @@ async function reportBench(findings: number, format: string): Promise<Record<str
   const rules = `[${RULES.map((r) => `'${r.id}'`).join(', ')}]`;
   await store.transaction(async () => {
     await store.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) SELECT ${id}, 'syn', 'synthetic', 'tenant-' || i, 'complete' FROM range(8) t(i)`);
-    await store.run(`INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref, identity_ref,
+    await store.run(`INSERT INTO findings_stage (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref, identity_ref,
         resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
       SELECT ${id}, substr(sha256(i::VARCHAR), 1, 32), ${rules}[1 + i % ${RULES.length}], ['critical', 'high', 'medium', 'low'][1 + i % 4],
         ['new', 'open', 'open', 'regressed', 'resolved'][1 + i % 5], 'synthetic', 'tenant-' || (i % 8), 'syn', 'entitlement', 'e-' || i, 'sa-' || (i // 3),
@@ -72,6 +73,8 @@ async function reportBench(findings: number, format: string): Promise<Record<str
         TIMESTAMP '2026-01-01' + to_days((i % 150)::INT), TIMESTAMP '2026-06-01', CASE WHEN i % 5 = 4 THEN TIMESTAMP '2026-06-01' END, false, NULL
       FROM range(${findings}) t(i)`);
     await setRunStage(store, run.run_id, 'collect', 'complete');
+    // Stored as the reconciler stores them (intervals), so the reports read the findings view they read in real runs.
+    await mergeFindings(store, run.run_id, new Date('2026-06-01T00:00:00Z'));
     await store.run(`UPDATE runs SET reconciled_at = TIMESTAMP '2026-06-01', state = 'reconciled' WHERE run_id = ${id}`);
   });
   const formats = (format === 'all' ? [...REPORT_FORMATS] : [format]) as ReportFormat[];

@@ -9,17 +9,17 @@ export async function seedReconcileEstate(store: Store, entitlements: number): P
   const identities = Math.ceil(entitlements / 3);
   const exactGrants = Math.round(entitlements * 0.3);
   await store.transaction(async () => {
-    await store.run(`INSERT INTO identities (run_id, source, provider, tenant, ref, kind, name, human, owner, created_at, last_used_at, last_used_known, disabled)
+    await store.run(`INSERT INTO identities_stage (run_id, source, provider, tenant, ref, kind, name, human, owner, created_at, last_used_at, last_used_known, disabled)
       SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'sa-' || i, 'service_account', 'fam-' || (i % 2000) || '-svc-' || i, false,
              CASE WHEN i % 5 = 0 THEN NULL ELSE 'person-' || (i % 500) END,
              TIMESTAMP '2022-01-01' + to_days((i % 1500)::INT), TIMESTAMP '2026-01-01' + to_days((i % 150)::INT), true, false
       FROM range(${identities}) t(i)`);
-    await store.run(`INSERT INTO entitlements (run_id, source, provider, tenant, ref, identity_ref, identity_name, resource_ref, permission, level, privileged, via)
+    await store.run(`INSERT INTO entitlements_stage (run_id, source, provider, tenant, ref, identity_ref, identity_name, resource_ref, permission, level, privileged, via)
       SELECT ${id}, 'syn', 'synthetic', 'tenant-' || ((i // 3) % 8), 'e-' || i, 'sa-' || (i // 3), 'fam-' || ((i // 3) % 2000) || '-svc-' || (i // 3),
              'res-' || (i % 997), CASE i % 6 WHEN 5 THEN 'admin' WHEN 3 THEN 'write' WHEN 4 THEN 'write' ELSE 'read' END,
              CASE i % 6 WHEN 5 THEN 'admin' WHEN 3 THEN 'write' WHEN 4 THEN 'write' ELSE 'read' END, i % 6 = 5, 'direct'
       FROM range(${entitlements}) t(i)`);
-    await store.run(`INSERT INTO credentials (run_id, source, provider, tenant, ref, kind, name, identity_ref, created_at, last_used_at, last_used_known, expires_at, expiry_supported, status)
+    await store.run(`INSERT INTO credentials_stage (run_id, source, provider, tenant, ref, kind, name, identity_ref, created_at, last_used_at, last_used_known, expires_at, expiry_supported, status)
       SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'k-' || i, 'sa_key', 'key-' || i, 'sa-' || i, TIMESTAMP '2024-01-01' + to_days((i % 700)::INT),
              TIMESTAMP '2026-01-01' + to_days((i % 150)::INT), true, CASE WHEN i % 2 = 0 THEN NULL ELSE TIMESTAMP '2027-01-01' END, true, 'active'
       FROM range(${identities}) t(i)`);

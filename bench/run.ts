@@ -7,7 +7,8 @@ import type { BenchResult } from './types.js';
 const quick = process.argv.includes('--quick');
 const onlyIdx = process.argv.indexOf('--only');
 const only = onlyIdx > 0 ? process.argv[onlyIdx + 1]?.split(',') : undefined;
-const HELPERS = new Set(['run', 'types', 'child', 'synthetic', 'reconcile-estate']);
+
+const HELPERS = new Set(['run', 'types', 'child', 'synthetic', 'reconcile-estate', 'history-child']);
 const names = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.ts') && !HELPERS.has(f.replace(/\.ts$/, ''))).map((f) => f.replace(/\.ts$/, '')).filter((n) => !only || only.includes(n));
 
 const rows: (BenchResult & { bench: string })[] = [];

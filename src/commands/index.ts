@@ -19,5 +19,7 @@ import { explainCommand as explain } from './explain.js';
 import { routeCommand as route } from './route.js';
 import { command as baseline } from './baseline.js';
 import { command as review } from './review.js';
+import { historyCommand as history } from './history.js';
+import { vacuumCommand as vacuum } from './vacuum.js';
 
-export const COMMANDS: Command<any>[] = [demo, scan, collect, reconcile, report, route, runs, diff, explain, plan, apply, rollback, baseline, review, query, validate, capabilities, schema, exportCmd];
+export const COMMANDS: Command<any>[] = [demo, scan, collect, reconcile, report, route, runs, diff, history, explain, plan, apply, rollback, baseline, review, query, validate, capabilities, schema, exportCmd, vacuum];

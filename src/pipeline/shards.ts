@@ -6,6 +6,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import type { Store } from '../store/store.js';
 import { sqlString } from '../store/store.js';
+import { RECORD_TABLES, stageTable, type RecordTable } from '../store/history.js';
 import { createRun, getRun, latestRun, markRunFailed, setRunStage } from '../store/runs.js';
 import { loadAuthorityFor } from './scan.js';
 import { storeAuthority } from '../authority/index.js';
@@ -78,7 +79,7 @@ export async function importShards(store: Store, loaded: LoadedConfig, glob: str
       await storeAuthority(store, run.run_id, authority);
       for (const t of SHARD_TABLES) {
         const files = fresh.map((e) => join(e.dir, `${t}.parquet`));
-        await store.run(`INSERT INTO ${t} SELECT * REPLACE (${runLit} AS run_id) FROM read_parquet(${sqlList(files)}, union_by_name = true)`);
+        await store.run(`INSERT INTO ${(RECORD_TABLES as readonly string[]).includes(t) ? stageTable(t as RecordTable) : t} SELECT * REPLACE (${runLit} AS run_id) FROM read_parquet(${sqlList(files)}, union_by_name = true)`);
       }
       if (prev) missing = await recordMissingTenants(store, loaded, run.run_id, prev.run_id);
       const status = await store.value(`SELECT CASE WHEN count(*) > 0 AND bool_and(status = 'complete') THEN 'complete' ELSE 'partial' END FROM source_runs WHERE run_id = $1`, [run.run_id]);

@@ -14,6 +14,11 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
     `CREATE OR REPLACE TEMP MACRO rank_lvl(r) AS CASE r WHEN 4 THEN 'owner' WHEN 3 THEN 'admin' WHEN 2 THEN 'write' WHEN 1 THEN 'read' ELSE 'none' END`,
     `CREATE OR REPLACE TEMP MACRO iso(t) AS strftime(t, '%Y-%m-%dT%H:%M:%SZ')`,
     `CREATE OR REPLACE TEMP MACRO days_between(a, b) AS CAST(floor(epoch(b) - epoch(a)) / 86400 AS INTEGER)`,
+    // Days from a time to the run's now (or from now to a time) inside a reason: written as a placeholder the findings
+    // view renders with the time of the run that reads it (store/finding-spans.ts), so a reason that only counts days
+    // does not make a new finding version every night.
+    `CREATE OR REPLACE TEMP MACRO days_since(t) AS CASE WHEN t IS NULL THEN NULL ELSE chr(57344) || 's' || strftime(t, '%Y-%m-%d %H:%M:%S.%f') END`,
+    `CREATE OR REPLACE TEMP MACRO days_until(t) AS CASE WHEN t IS NULL THEN NULL ELSE chr(57344) || 'u' || strftime(t, '%Y-%m-%d %H:%M:%S.%f') END`,
     `CREATE OR REPLACE TEMP TABLE params AS SELECT ${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP AS now`,
     `CREATE OR REPLACE TEMP VIEW cur_identities AS SELECT * FROM identities WHERE run_id = ${run}`,
     // Exposure records (kind exposed_secret) are evidence about credentials, not credentials: lifecycle rules never

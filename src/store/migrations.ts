@@ -1,5 +1,7 @@
 // Ordered, append-only migrations. A database records the highest version applied; never edit a released step.
 import { TABLES, createTableSql } from './schema.js';
+import { migrationToSpansSql } from './history.js';
+import { migrationFindingSpansSql } from './finding-spans.js';
 
 export interface Migration { version: number; description: string; sql: string[] }
 
@@ -177,5 +179,17 @@ export const MIGRATIONS: Migration[] = [
         delivered_at TIMESTAMP NOT NULL
       )`,
     ],
+  },
+  {
+    version: 11,
+    description: 'collected records as validity intervals: *_spans (from_seq, to_seq), *_stage for a run being written, identities/credentials/entitlements become views',
+    // From here on, a column added to a record table must be added to its _stage and _spans tables and the view
+    // recreated (recordViewSql), in one migration.
+    sql: migrationToSpansSql(),
+  },
+  {
+    version: 13,
+    description: 'findings as validity intervals: findings_spans, findings_stage for a run being reconciled, finding_merges; findings becomes a view',
+    sql: migrationFindingSpansSql(),
   },
 ];

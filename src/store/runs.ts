@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Store } from './store.js';
 import { EXIT, UserError } from '../errors.js';
+import { mergeStagedRecords } from './history.js';
 
 export type RunStatus = 'running' | 'complete' | 'partial' | 'failed';
 
@@ -142,6 +143,8 @@ export async function setRunStage(store: Store, runId: string, stage: string, st
        finished_at = CASE WHEN $3 IS NULL OR $3 = 'running' THEN finished_at ELSE now() END WHERE run_id = $1`,
     [runId, stage, status ?? null, error ?? null],
   );
+  // A committed collection is folded into the record intervals (in the caller's transaction when there is one).
+  if (stage === 'collect' && status !== 'failed') await mergeStagedRecords(store, runId);
 }
 
 export async function markRunFailed(store: Store, runId: string, error: string): Promise<void> {

@@ -7,6 +7,7 @@ import { MIGRATIONS } from './migrations.js';
 import { RecordWriter } from './writer.js';
 import { TABLES, type TableName } from './schema.js';
 import { UserError } from '../errors.js';
+import { RECORD_TABLES, stageTable, type RecordTable } from './history.js';
 
 export interface StoreOptions {
   readOnly?: boolean;
@@ -138,7 +139,9 @@ export class Store {
   }
 
   async writer(table: TableName, batchRows = 10_000): Promise<RecordWriter> {
-    const appender = await this.conn.createAppender(table);
+    // Collected records are written to the run's stage and merged into intervals when the collection commits.
+    const physical = (RECORD_TABLES as readonly string[]).includes(table) ? stageTable(table as RecordTable) : table;
+    const appender = await this.conn.createAppender(physical);
     return new RecordWriter(appender, TABLES[table].columns, batchRows);
   }
 

@@ -84,7 +84,7 @@ export async function scan(store: Store, loaded: LoadedConfig, findings: Finding
     const id = findingId(f);
     const before = prev ? await store.value(`SELECT 1 FROM findings WHERE run_id = $1 AND finding_id = $2`, [prev as string, id]) : undefined;
     await store.run(
-      `INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref, identity_ref,
+      `INSERT INTO findings_stage (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref, identity_ref,
          owner_status, reason, evidence, first_seen, last_seen, carried, suppressed_by)
        VALUES ($1, $2, $3, $4, $5, 'fake', 'acme', 'fake1', $6, $7, $8, $9, $10, '{}', now(), now(), $11, $12)`,
       [runId, id, f.rule, f.severity ?? 'high', before ? 'open' : 'new', f.subject, f.ref, f.identity_ref ?? null, f.owner_status ?? null,

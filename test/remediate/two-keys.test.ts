@@ -53,7 +53,7 @@ describe('D2: the consecutive-runs rail counts only runs where the finding was p
     // The reconciler writes a `resolved` row for a finding that was absent from a run.
     const middle = await scan(store, loaded, []);
     await store.run(
-      `INSERT INTO findings (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref, identity_ref,
+      `INSERT INTO findings_stage (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref, identity_ref,
          reason, evidence, first_seen, last_seen, carried)
        VALUES ($1, $2, 'stale-credential', 'high', 'resolved', 'fake', 'acme', 'fake1', 'credential', 'key-1', 'svc-1', 'resolved', '{}', now(), now(), false)`,
       [middle, findingId(STALE_KEY1)]);

@@ -22,7 +22,7 @@ export async function insertSourceRun(store: Store, runId: string, s: { source: 
 }
 
 export async function insertFinding(store: Store, runId: string, f: SeedFinding): Promise<void> {
-  await store.run(`INSERT INTO findings VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::JSON,
+  await store.run(`INSERT INTO findings_stage VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::JSON,
       $19::TIMESTAMP, $20::TIMESTAMP, $21::TIMESTAMP, $22, $23)`, [
     runId, f.finding_id, f.rule_id, f.severity, f.status, f.provider, f.tenant, f.source, f.subject_type, f.subject_ref,
     f.identity_ref ?? null, f.resource_ref ?? null, f.permission ?? null, f.level ?? null, f.owner ?? null, f.owner_status ?? null,

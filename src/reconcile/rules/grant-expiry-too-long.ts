@@ -15,7 +15,7 @@ export const rule: Rule = {
       CASE WHEN g.expires_at IS NULL
         THEN format('Grant {} ({} access for {} on {}) has no expiry; {} access may be granted for at most {} days.', g.grant_id, coalesce(g.max_level, 'any'), g.identity, g.resource, l.level, l.max_days)
         ELSE format('Grant {} ({} access for {} on {}) runs until {}, {} days from now; {} access may be granted for at most {} days.', g.grant_id, coalesce(g.max_level, 'any'), g.identity, g.resource,
-                    strftime(g.expires_at, '%Y-%m-%d'), days_between((SELECT now FROM params), g.expires_at), l.level, l.max_days) END AS reason,
+                    strftime(g.expires_at, '%Y-%m-%d'), days_until(g.expires_at), l.level, l.max_days) END AS reason,
       json_object('grant_id', g.grant_id, 'file', g.file, 'line', g.line, 'expires_at', iso(g.expires_at), 'max_grant_days', l.max_days, 'judged_level', l.level) AS evidence
     FROM cur_grants g
     JOIN grant_limits l ON l.level = coalesce(g.max_level, 'owner')

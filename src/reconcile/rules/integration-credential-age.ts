@@ -15,7 +15,7 @@ export const rule: Rule = {
       format('{} {} of integration {} (app {}, publisher {}) {}.', replace(c.kind, '_', ' '), c.name, coalesce(i.name, i.ref), i.app_id, coalesce(i.publisher, 'unknown'),
         concat_ws(' and ',
           CASE WHEN c.aged THEN format('was {} {} days ago ({}), over the {}-day limit', CASE WHEN c.last_rotated_at IS NULL THEN 'created and never rotated' ELSE 'last rotated' END,
-            days_between(coalesce(c.last_rotated_at, c.created_at), x.now), strftime(coalesce(c.last_rotated_at, c.created_at), '%Y-%m-%d'), p.max_age_days) END,
+            days_since(coalesce(c.last_rotated_at, c.created_at)), strftime(coalesce(c.last_rotated_at, c.created_at), '%Y-%m-%d'), p.max_age_days) END,
           CASE WHEN c.expires_at IS NULL AND coalesce(c.expiry_supported, true) THEN 'never expires'
                WHEN c.long_lived THEN format('has a lifetime of {} days (expires {}), over the {}-day limit', days_between(coalesce(c.created_at, x.now), c.expires_at), strftime(c.expires_at, '%Y-%m-%d'), p.max_lifetime_days) END)) AS reason,
       json_object('app_id', i.app_id, 'publisher', i.publisher, 'third_party', i.third_party, 'kind', c.kind, 'created_at', iso(c.created_at),

@@ -14,7 +14,7 @@ export const rule: Rule = {
       coalesce(g.max_level, 'owner') AS level, false AS privileged, g.owner,
       format('Grant {} ({} on {}) was last {} on {}, {} days ago; reviews are due every {} days.', g.grant_id, g.identity, g.resource,
              CASE WHEN g.last_reviewed IS NOT NULL THEN 'reviewed' ELSE 'approved (never reviewed)' END,
-             strftime(coalesce(g.last_reviewed, g.granted_at), '%Y-%m-%d'), days_between(coalesce(g.last_reviewed, g.granted_at), (SELECT now FROM params)),
+             strftime(coalesce(g.last_reviewed, g.granted_at), '%Y-%m-%d'), days_since(coalesce(g.last_reviewed, g.granted_at)),
              (SELECT review_every_days FROM review_policy)) AS reason,
       json_object('grant_id', g.grant_id, 'file', g.file, 'line', g.line, 'last_reviewed', iso(g.last_reviewed), 'granted_at', iso(g.granted_at),
                   'reviewer', g.reviewer, 'review_every_days', (SELECT review_every_days FROM review_policy)) AS evidence

@@ -14,8 +14,8 @@ export const rule: Rule = {
       rank_lvl(coalesce(a.rank, CASE WHEN c.kind = 'stored_secret' THEN 1 ELSE 0 END)) AS level,
       coalesce(a.privileged, c.kind = 'stored_secret') AS privileged, coalesce(c.owner, o.owner) AS owner,
       CASE WHEN c.last_used_at IS NULL
-        THEN format('{} {} was created {} days ago and has never been used.', replace(c.kind, '_', ' '), c.name, days_between(c.created_at, x.now))
-        ELSE format('{} {} was last used {} days ago ({}), over the {}-day limit.', replace(c.kind, '_', ' '), c.name, days_between(c.last_used_at, x.now), strftime(c.last_used_at, '%Y-%m-%d'), p.stale_days) END AS reason,
+        THEN format('{} {} was created {} days ago and has never been used.', replace(c.kind, '_', ' '), c.name, days_since(c.created_at))
+        ELSE format('{} {} was last used {} days ago ({}), over the {}-day limit.', replace(c.kind, '_', ' '), c.name, days_since(c.last_used_at), strftime(c.last_used_at, '%Y-%m-%d'), p.stale_days) END AS reason,
       json_object('last_used_at', iso(c.last_used_at), 'created_at', iso(c.created_at), 'stale_days', p.stale_days, 'grace_days', p.grace_days, 'kind', c.kind) AS evidence
     FROM cur_credentials c CROSS JOIN params x
     JOIN policy p ON p.provider = c.provider

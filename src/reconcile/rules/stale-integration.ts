@@ -20,9 +20,9 @@ export const rule: Rule = {
       rank_lvl(coalesce(a.rank, 0)) AS level, coalesce(a.privileged, false) AS privileged, o.owner,
       CASE WHEN u.last_use IS NULL
         THEN format('{} integration {} (app {}, publisher {}) was added {} days ago and has never been used.', CASE WHEN i.third_party THEN 'Third-party' ELSE 'First-party' END,
-               coalesce(i.name, i.ref), i.app_id, coalesce(i.publisher, 'unknown'), days_between(i.created_at, x.now))
+               coalesce(i.name, i.ref), i.app_id, coalesce(i.publisher, 'unknown'), days_since(i.created_at))
         ELSE format('{} integration {} (app {}, publisher {}) was last used {} days ago ({}), over the {}-day limit.', CASE WHEN i.third_party THEN 'Third-party' ELSE 'First-party' END,
-               coalesce(i.name, i.ref), i.app_id, coalesce(i.publisher, 'unknown'), days_between(u.last_use, x.now), strftime(u.last_use, '%Y-%m-%d'), p.stale_days) END AS reason,
+               coalesce(i.name, i.ref), i.app_id, coalesce(i.publisher, 'unknown'), days_since(u.last_use), strftime(u.last_use, '%Y-%m-%d'), p.stale_days) END AS reason,
       json_object('app_id', i.app_id, 'publisher', i.publisher, 'third_party', i.third_party, 'last_used_at', iso(u.last_use), 'created_at', iso(i.created_at),
         'stale_days', p.stale_days, 'grace_days', p.grace_days) AS evidence
     FROM cur_integrations i CROSS JOIN params x

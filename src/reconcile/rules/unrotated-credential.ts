@@ -15,7 +15,7 @@ export const rule: Rule = {
       coalesce(a.privileged, c.kind = 'stored_secret') AS privileged, coalesce(c.owner, o.owner) AS owner,
       format('{} {} was {} {} days ago ({}), over the {}-day limit.', replace(c.kind, '_', ' '), c.name,
              CASE WHEN c.last_rotated_at IS NULL THEN 'created and never rotated' ELSE 'last rotated' END,
-             days_between(coalesce(c.last_rotated_at, c.created_at), x.now), strftime(coalesce(c.last_rotated_at, c.created_at), '%Y-%m-%d'), p.max_age_days) AS reason,
+             days_since(coalesce(c.last_rotated_at, c.created_at)), strftime(coalesce(c.last_rotated_at, c.created_at), '%Y-%m-%d'), p.max_age_days) AS reason,
       json_object('last_rotated_at', iso(c.last_rotated_at), 'created_at', iso(c.created_at), 'max_credential_age_days', p.max_age_days, 'kind', c.kind) AS evidence
     FROM cur_credentials c CROSS JOIN params x
     JOIN policy p ON p.provider = c.provider

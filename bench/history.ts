@@ -1,0 +1,29 @@
+// History growth (issue 19): nightly collections of one estate into one database file. Target: 30 runs of an
+// unchanged 1M-record estate grow the file by ≤ 10% of the first run's size; with 1% of records changing each night,
+// by ≤ 5% (read here as ≤ 5% per night on average, the stricter reading of "a run with 1% churn adds ≤ 5%").
+import { spawnSync } from 'node:child_process';
+import type { BenchOptions, BenchResult } from './types.js';
+
+function child(...args: string[]): Record<string, number> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', new URL('./history-child.ts', import.meta.url).pathname, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`history ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+export async function run(opts: BenchOptions): Promise<BenchResult[]> {
+  const records = opts.quick ? 100_000 : 1_000_000;
+  const runs = opts.quick ? 10 : 30;
+  const out: BenchResult[] = [];
+  const label = `${records.toLocaleString('en')} records × ${runs} nightly collections`;
+  const same = child(String(records), String(runs), '0');
+  out.push({ name: `history, unchanged estate (${label})`, metric: 'file growth vs first run', value: Number(same.growthPct!.toFixed(1)), unit: '%', target: '≤ 10%', ok: same.growthPct! <= 10 });
+  out.push({ name: `history, unchanged estate (${label})`, metric: 'first run / later run (collect + merge)', value: Number(same.laterRunSeconds!.toFixed(2)), unit: `s (first ${same.firstRunSeconds!.toFixed(2)} s, ${same.firstMB!.toFixed(0)} MB)` });
+  const churn = child(String(records), String(runs), '0.01');
+  const perNight = churn.growthPct! / (runs - 1);
+  out.push({ name: `history, 1% churn per night (${label})`, metric: 'file growth per night', value: Number(perNight.toFixed(2)), unit: `% (${churn.growthPct!.toFixed(1)}% over ${runs - 1} nights)`, target: '≤ 5%', ok: perNight <= 5 });
+  // With reconcile: findings are still one row per finding per run — measured at a smaller size, to show the miss.
+  const fr = opts.quick ? 20_000 : 100_000;
+  const withFindings = child(String(fr), '10', '0', 'reconcile');
+  out.push({ name: `history with findings, unchanged estate (${fr.toLocaleString('en')} records × 10 nightly scans)`, metric: 'file growth vs first run', value: Number(withFindings.growthPct!.toFixed(1)), unit: '%', target: '≤ 10% (×30 runs)', ok: withFindings.growthPct! <= 10 });
+  return out;
+}

@@ -1,0 +1,129 @@
+// Findings as validity intervals, like collected records (history.ts): a finding that stays the same night after night
+// is stored once. `findings` is a view with the columns it always had, so every run still reads its own findings:
+//   - status: the status a span started with in its first run (new, regressed, open …), 'open' in the runs after;
+//   - last_seen: the run's own reconcile time for a finding seen in that run (stored NULL), else the stored time
+//     (a carried or resolved finding keeps the time it was last seen);
+//   - resolved findings are point rows, visible in the run that resolved them only.
+// A finding whose reason, evidence, severity, owner or carried/suppressed state changes starts a new span; the run's
+// rows are written to findings_stage by the reconciler and folded in when its reconcile commits.
+import type { Store } from './store.js';
+import { sqlString } from './store.js';
+
+export const FINDING_COLUMNS = ['finding_id', 'rule_id', 'severity', 'status', 'provider', 'tenant', 'source', 'subject_type', 'subject_ref',
+  'identity_ref', 'resource_ref', 'permission', 'level', 'owner', 'owner_status', 'reason', 'evidence', 'first_seen', 'last_seen',
+  'resolved_at', 'carried', 'suppressed_by'] as const;
+
+/** Everything that, changed, makes another span (status and a live last_seen follow from the run). */
+const CONTENT = FINDING_COLUMNS.filter((c) => c !== 'status');
+const hashOf = (a: string) => `hash(${CONTENT.map((c) => `${a}.${c}`).join(', ')})`;
+
+/**
+ * Renders the day-count placeholders rules write (U+E000, 's' since / 'u' until, a 26-character timestamp) as the
+ * number of days between that time and `now`, with the same arithmetic as days_between; two per text at most.
+ */
+export function renderMacroSql(): string[] {
+  const at = `strpos(txt, chr(57344))`;
+  const ts = `TRY_CAST(substr(txt, ${at} + 2, 26) AS TIMESTAMP)`;
+  return [
+    `CREATE OR REPLACE MACRO nhi_render1(txt, now) AS CASE WHEN txt IS NULL OR ${at} = 0 THEN txt ELSE
+       left(txt, ${at} - 1) || coalesce(CAST(CASE substr(txt, ${at} + 1, 1)
+         WHEN 's' THEN CAST(floor(epoch(now) - epoch(${ts})) / 86400 AS INTEGER)
+         WHEN 'u' THEN CAST(floor(epoch(${ts}) - epoch(now)) / 86400 AS INTEGER) END AS VARCHAR), '?') || substr(txt, ${at} + 28) END`,
+    `CREATE OR REPLACE MACRO nhi_render(txt, now) AS nhi_render1(nhi_render1(txt, now), now)`,
+  ];
+}
+
+export function findingsViewSql(): string {
+  const cols = FINDING_COLUMNS.map((c) =>
+    c === 'status' ? `CASE WHEN r.seq = s.from_seq THEN s.status ELSE 'open' END AS status`
+      : c === 'last_seen' ? `coalesce(s.last_seen, m.now) AS last_seen`
+      : c === 'reason' ? `nhi_render(s.reason, m.now) AS reason` : `s.${c}`);
+  const stageCols = FINDING_COLUMNS.map((c) => (c === 'reason' ? `nhi_render(reason, last_seen) AS reason` : c));
+  return `CREATE OR REPLACE VIEW findings AS
+    SELECT r.run_id, ${cols.join(', ')}
+    FROM findings_spans s JOIN runs r ON s.from_seq <= r.seq AND (s.to_seq IS NULL OR r.seq < s.to_seq)
+    JOIN finding_merges m ON m.run_id = r.run_id
+    UNION ALL
+    SELECT run_id, ${stageCols.join(', ')} FROM findings_stage`;
+}
+
+/** Migration 13: stage and span tables; every stored finding kept as a point row of its run; the view in place. */
+export function migrationFindingSpansSql(): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS findings_stage AS SELECT * FROM findings WHERE false`,
+    `CREATE TABLE IF NOT EXISTS findings_spans AS SELECT * EXCLUDE (run_id), 0::UBIGINT AS h, 0 AS from_seq, 0 AS to_seq, false AS point FROM findings WHERE false`,
+    `CREATE TABLE IF NOT EXISTS finding_merges (
+      run_id VARCHAR NOT NULL, seq INTEGER NOT NULL,
+      now TIMESTAMP,                   -- the reconcile time: last_seen of every finding seen in the run
+      mode VARCHAR NOT NULL,           -- intervals | points
+      opened BIGINT, closed BIGINT, point BIGINT, merged_at TIMESTAMP NOT NULL)`,
+    `INSERT INTO findings_spans SELECT f.* EXCLUDE (run_id), ${hashOf('f')}, r.seq, r.seq + 1, true FROM findings f JOIN runs r USING (run_id)`,
+    `INSERT INTO finding_merges SELECT DISTINCT f.run_id, r.seq, NULL::TIMESTAMP, 'points', NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, now() FROM findings f JOIN runs r USING (run_id)`,
+    `DROP TABLE findings`,
+    ...renderMacroSql(),
+    findingsViewSql(),
+  ];
+}
+
+const lit = (s: string) => sqlString(s);
+
+/**
+ * Takes a run's findings out of the intervals before it is reconciled again. The newest merged run is undone exactly
+ * (its spans removed, the spans it ended reopened); an older one is cut out of the spans that cover it, so the runs
+ * after it read what they read before.
+ */
+export async function unmergeFindings(store: Store, runId: string): Promise<void> {
+  await store.transaction(async () => {
+    const m = await store.one<{ seq: number; mode: string }>(`SELECT seq, mode FROM finding_merges WHERE run_id = ${lit(runId)}`);
+    if (m) {
+      const s = Number(m.seq);
+      const newest = Number(await store.value(`SELECT coalesce(max(seq), 0) FROM finding_merges`)) === s;
+      if (newest && m.mode === 'intervals') {
+        await store.run(`DELETE FROM findings_spans WHERE from_seq = ${s}`);
+        await store.run(`UPDATE findings_spans SET to_seq = NULL WHERE NOT point AND to_seq = ${s}`);
+      } else {
+        // The runs after s keep their view: a span reaching past s continues from s + 1 with status 'open' (what
+        // those runs read), and ends at s on the near side.
+        await store.run(`INSERT INTO findings_spans SELECT * REPLACE ('open' AS status, ${s + 1} AS from_seq) FROM findings_spans
+          WHERE NOT point AND from_seq <= ${s} AND (to_seq IS NULL OR to_seq > ${s + 1})`);
+        await store.run(`UPDATE findings_spans SET to_seq = ${s} WHERE NOT point AND from_seq < ${s} AND (to_seq IS NULL OR to_seq > ${s})`);
+        await store.run(`DELETE FROM findings_spans WHERE from_seq = ${s}`);
+      }
+      await store.run(`DELETE FROM finding_merges WHERE run_id = ${lit(runId)}`);
+    }
+    await store.run(`DELETE FROM findings_stage WHERE run_id = ${lit(runId)}`);
+  });
+}
+
+/** Folds a run's staged findings into the intervals (in the caller's transaction when there is one). */
+export async function mergeFindings(store: Store, runId: string, now: Date): Promise<{ opened: number; closed: number; point: number }> {
+  return store.transaction(async () => {
+    const seq = Number(await store.value(`SELECT seq FROM runs WHERE run_id = ${lit(runId)}`));
+    const newest = Number(await store.value(`SELECT coalesce(max(seq), 0) FROM finding_merges`));
+    const nowLit = `${lit(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
+    const run = lit(runId);
+    const count = async () => Number(await store.value(`SELECT count(*) FROM findings_spans`));
+    // A live finding's last_seen is the run's own time: stored as NULL so that it does not make a new span every run.
+    const stagedCols = FINDING_COLUMNS.map((c) => (c === 'last_seen' ? `CASE WHEN f.last_seen = ${nowLit} THEN NULL ELSE f.last_seen END AS last_seen` : `f.${c}`));
+    await store.run(`CREATE OR REPLACE TEMP TABLE fm_new AS SELECT q.*, ${hashOf('q')} AS h FROM (SELECT ${stagedCols.join(', ')} FROM findings_stage f WHERE f.run_id = ${run}) q`);
+    let closed = 0, opened = 0;
+    const before = await count();
+    if (seq > newest) {
+      // Same finding, same content, continuing ('open' in this run): the span simply goes on.
+      await store.run(`CREATE OR REPLACE TEMP TABLE fm_same AS SELECT s.rowid AS rid, n.finding_id FROM findings_spans s JOIN fm_new n
+        ON n.finding_id = s.finding_id AND n.h = s.h AND n.status = 'open' WHERE s.to_seq IS NULL AND NOT s.point`);
+      closed = Number(await store.value(`SELECT count(*) FROM findings_spans WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`));
+      if (closed) await store.run(`UPDATE findings_spans SET to_seq = ${seq} WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`);
+      await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, NULL, false FROM fm_new n
+        WHERE n.status <> 'resolved' AND n.finding_id NOT IN (SELECT finding_id FROM fm_same)`);
+      opened = (await count()) - before;
+    }
+    // Resolved findings, and every finding of a run reconciled out of order: visible in this run only.
+    await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, ${seq + 1}, true FROM fm_new n
+      WHERE ${seq > newest ? `n.status = 'resolved'` : 'true'}`);
+    const point = (await count()) - before - opened;
+    await store.run(`DELETE FROM findings_stage WHERE run_id = ${run}`);
+    await store.run(`INSERT INTO finding_merges VALUES (${run}, ${seq}, ${nowLit}, '${seq > newest ? 'intervals' : 'points'}', ${opened}, ${closed}, ${point}, now())`);
+    return { opened, closed, point };
+  });
+}

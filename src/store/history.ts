@@ -1,0 +1,159 @@
+// Collected records as validity intervals. A record is stored once per distinct content, with the run sequence from
+// which it was observed (from_seq) and the first complete collection of its tenant that no longer held it unchanged
+// (to_seq, exclusive; NULL while it is still there). A nightly run of an unchanged estate therefore writes nothing but
+// its run rows, and "present from T1 to T2, confirmed absent at T3 by a complete collection" is a plain query.
+//
+// The tables `identities`, `credentials` and `entitlements` are views with the columns they always had (run_id first):
+// `WHERE run_id = X` reads exactly what run X observed, so every reader, rule and the `query` command is unchanged.
+//   - A tenant collected completely in run X: the intervals open at X.seq.
+//   - A tenant not collected completely (failed, partial, suspect): only the rows run X itself brought, stored as a
+//     point interval [X.seq, X.seq + 1) with `point` set — absence there proves nothing, so no interval of that tenant
+//     is closed or extended by it.
+//   - Rows a run wrote but that were not merged yet (`*_stage`) are read as they are, so no moment exists where a
+//     committed run reads as empty.
+import type { Store } from './store.js';
+import { TABLES } from './schema.js';
+
+export const RECORD_TABLES = ['identities', 'credentials', 'entitlements'] as const;
+export type RecordTable = (typeof RECORD_TABLES)[number];
+
+export const stageTable = (t: RecordTable): string => `${t}_stage`;
+export const spanTable = (t: RecordTable): string => `${t}_spans`;
+
+/** The content columns of a record table: everything but run_id, in the table's order. */
+export function contentColumns(t: RecordTable): string[] {
+  return TABLES[t].columns.map((c) => c.name).filter((n) => n !== 'run_id');
+}
+
+/**
+ * The change fingerprint of a row: DuckDB's 64-bit hash over every content column. A changed record whose hash is
+ * unchanged would need a 2^-64 coincidence; a DuckDB release that changes hash() only makes one run re-store every
+ * record once (old intervals close, identical new ones open) — never a wrong answer.
+ */
+const fingerprint = (t: RecordTable, alias: string): string => `hash(${contentColumns(t).map((c) => `${alias}.${c}`).join(', ')})`;
+
+export function spanTableSql(t: RecordTable): string {
+  const cols = TABLES[t].columns.filter((c) => c.name !== 'run_id').map((c) => `${c.name} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
+  return `CREATE TABLE IF NOT EXISTS ${spanTable(t)} (\n  ${[...cols, 'h UBIGINT NOT NULL', 'from_seq INTEGER NOT NULL', 'to_seq INTEGER', 'point BOOLEAN NOT NULL'].join(',\n  ')}\n)`;
+}
+
+export function recordViewSql(t: RecordTable): string {
+  const cols = contentColumns(t);
+  return `CREATE OR REPLACE VIEW ${t} AS
+    SELECT r.run_id, ${cols.map((c) => `s.${c}`).join(', ')}
+    FROM ${spanTable(t)} s JOIN runs r ON s.from_seq <= r.seq AND (s.to_seq IS NULL OR r.seq < s.to_seq)
+    WHERE s.point OR (EXISTS (SELECT 1 FROM source_runs sr WHERE sr.run_id = r.run_id AND sr.source = s.source AND sr.tenant = s.tenant AND sr.status = 'complete')
+                      AND EXISTS (SELECT 1 FROM record_merges m WHERE m.run_id = r.run_id))
+    UNION ALL
+    SELECT run_id, ${cols.join(', ')} FROM ${stageTable(t)}`;
+}
+
+/**
+ * One row per stored interval of any collected record, in evidence terms: first observed (run, time), last observed by
+ * a complete collection, and how it ended — `removed` (a complete collection of its tenant no longer held it),
+ * `changed` (held with other content from then on) — or `present`; `observed once` for a sighting by an incomplete
+ * collection, which proves nothing about before or after.
+ */
+export function recordIntervalsViewSql(): string {
+  const part = (t: RecordTable, label: string) => `SELECT '${t}' AS collection, s.source, s.provider, s.tenant, s.ref, ${label} AS label, s.from_seq, s.to_seq, s.point, s.h FROM ${spanTable(t)} s`;
+  return `CREATE OR REPLACE VIEW record_intervals AS
+    WITH s AS (${part('identities', 'coalesce(s.name, s.ref)')} UNION ALL ${part('credentials', 'coalesce(s.name, s.ref)')}
+               UNION ALL ${part('entitlements', "s.identity_ref || ' ' || s.permission || ' on ' || s.resource_ref")}),
+    seen AS (SELECT r.seq, r.run_id, r.started_at, sr.source, sr.tenant FROM runs r JOIN record_merges m USING (run_id)
+             JOIN source_runs sr ON sr.run_id = r.run_id AND sr.status = 'complete')
+    SELECT s.collection, s.source, s.provider, s.tenant, s.ref, s.label,
+      f.run_id AS first_run, f.started_at AS first_seen,
+      CASE WHEN s.point THEN f.run_id ELSE (SELECT arg_max(x.run_id, x.seq) FROM seen x WHERE x.source = s.source AND x.tenant = s.tenant
+        AND x.seq >= s.from_seq AND (s.to_seq IS NULL OR x.seq < s.to_seq)) END AS last_complete_run,
+      CASE WHEN s.point THEN NULL ELSE (SELECT max(x.started_at) FROM seen x WHERE x.source = s.source AND x.tenant = s.tenant
+        AND x.seq >= s.from_seq AND (s.to_seq IS NULL OR x.seq < s.to_seq)) END AS last_seen,
+      CASE WHEN s.point THEN NULL ELSE e.run_id END AS ended_run, CASE WHEN s.point THEN NULL ELSE e.started_at END AS ended_at,
+      CASE WHEN s.point THEN 'observed once (incomplete collection)' WHEN s.to_seq IS NULL THEN 'present'
+           WHEN EXISTS (SELECT 1 FROM s n WHERE n.collection = s.collection AND n.source = s.source AND n.tenant = s.tenant AND n.ref = s.ref
+                        AND NOT n.point AND n.from_seq = s.to_seq) THEN 'changed'
+           ELSE 'removed' END AS state
+    FROM s JOIN runs f ON f.seq = s.from_seq LEFT JOIN runs e ON e.seq = s.to_seq`;
+}
+
+/** Migration 11: stage and span tables, every existing snapshot row kept as a point interval, views in place. */
+export function migrationToSpansSql(): string[] {
+  // Which runs were folded into intervals, and how: until a run is merged its rows are read from its stage, and the
+  // intervals open at its sequence are not its observation.
+  const out: string[] = [`CREATE TABLE IF NOT EXISTS record_merges (
+    run_id VARCHAR NOT NULL, seq INTEGER NOT NULL,
+    mode VARCHAR NOT NULL,            -- intervals | points (a run merged after a later one: its rows visible in it only)
+    opened BIGINT, closed BIGINT, point BIGINT, merged_at TIMESTAMP NOT NULL)`];
+  for (const t of RECORD_TABLES) {
+    const cols = contentColumns(t);
+    out.push(
+      `CREATE TABLE IF NOT EXISTS ${stageTable(t)} AS SELECT * FROM ${t} WHERE false`,
+      spanTableSql(t),
+      // History from before intervals: each row stays visible in exactly the run that observed it.
+      `INSERT INTO ${spanTable(t)} SELECT ${cols.map((c) => `x.${c}`).join(', ')}, ${fingerprint(t, 'x')}, r.seq, r.seq + 1, true
+         FROM ${t} x JOIN runs r USING (run_id)`,
+      `DROP TABLE ${t}`,
+      recordViewSql(t),
+    );
+  }
+  out.push(recordIntervalsViewSql());
+  return out;
+}
+
+export interface MergeResult { runs: number; opened: number; closed: number; point: number }
+
+/**
+ * Moves staged rows into intervals — of `runId` (even when it staged nothing: an empty complete collection ends every
+ * interval of its tenants) and of any run left unmerged — oldest run first, each in one transaction (joining the
+ * caller's). A run older than one already merged is stored as point rows: correct for its own run, without rewriting
+ * the intervals later runs rely on.
+ */
+export async function mergeStagedRecords(store: Store, runId?: string): Promise<MergeResult> {
+  const total: MergeResult = { runs: 0, opened: 0, closed: 0, point: 0 };
+  const pending = await store.all<{ run_id: string; seq: number }>(
+    `SELECT DISTINCT s.run_id, r.seq FROM (${RECORD_TABLES.map((t) => `SELECT DISTINCT run_id FROM ${stageTable(t)}`).join(' UNION ')}
+       UNION SELECT $1) s
+     JOIN runs r USING (run_id) WHERE s.run_id NOT IN (SELECT run_id FROM record_merges) ORDER BY r.seq`, [runId ?? null]);
+  for (const p of pending) {
+    const res = await store.transaction(() => mergeRun(store, p.run_id, Number(p.seq)));
+    total.runs++; total.opened += res.opened; total.closed += res.closed; total.point += res.point;
+  }
+  return total;
+}
+
+async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<MergeResult, 'runs'>> {
+  const merged = Number(await store.value(`SELECT coalesce(max(seq), 0) FROM record_merges WHERE mode = 'intervals'`));
+  const run = `'${runId.replaceAll("'", "''")}'`;
+  const inOrder = seq > merged;
+  // Tenants whose collection in this run was complete: only their absence is evidence of removal.
+  await store.run(`CREATE OR REPLACE TEMP TABLE m_complete AS
+    SELECT DISTINCT source, tenant FROM source_runs WHERE run_id = ${run} AND status = 'complete' AND ${inOrder ? 'true' : 'false'}`);
+  const out = { opened: 0, closed: 0, point: 0 };
+  for (const t of RECORD_TABLES) {
+    const cols = contentColumns(t);
+    const st = stageTable(t), sp = spanTable(t);
+    // Equal rows pair off one to one (n numbers duplicates), so a record held twice is still held twice.
+    await store.run(`CREATE OR REPLACE TEMP TABLE m_new AS
+      SELECT rowid AS rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
+      FROM (SELECT s.rowid, s.source, s.tenant, s.ref, ${fingerprint(t, 's')} AS h FROM ${st} s SEMI JOIN m_complete c USING (source, tenant)
+            WHERE s.run_id = ${run}) q`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE m_old AS
+      SELECT rowid AS rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
+      FROM ${sp} s SEMI JOIN m_complete c USING (source, tenant) WHERE s.to_seq IS NULL AND NOT s.point`);
+    // Gone or changed, seen by a complete collection: the interval ends here.
+    await store.run(`CREATE OR REPLACE TEMP TABLE m_gone AS SELECT o.rid FROM m_old o ANTI JOIN m_new n USING (source, tenant, ref, h, n)`);
+    const closed = Number(await store.value(`SELECT count(*) FROM m_gone`));
+    if (closed) await store.run(`UPDATE ${sp} SET to_seq = ${seq} WHERE rowid IN (SELECT rid FROM m_gone)`);
+    const before = Number(await store.value(`SELECT count(*) FROM ${sp}`));
+    await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, NULL, false
+      FROM ${st} s WHERE s.rowid IN (SELECT n.rid FROM m_new n ANTI JOIN m_old o USING (source, tenant, ref, h, n))`);
+    const opened = Number(await store.value(`SELECT count(*) FROM ${sp}`)) - before;
+    // Tenants not collected completely: what this run saw, visible in this run only.
+    await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, ${seq + 1}, true
+      FROM ${st} s ANTI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
+    const point = Number(await store.value(`SELECT count(*) FROM ${sp}`)) - before - opened;
+    await store.run(`DELETE FROM ${st} WHERE run_id = ${run}`);
+    out.opened += opened; out.closed += closed; out.point += point;
+  }
+  await store.run(`INSERT INTO record_merges VALUES (${run}, ${seq}, '${inOrder ? 'intervals' : 'points'}', ${out.opened}, ${out.closed}, ${out.point}, now())`);
+  return out;
+}

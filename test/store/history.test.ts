@@ -1,0 +1,186 @@
+// Collected records as intervals: each run reads exactly what it observed, an unchanged estate writes nothing, and
+// only a complete collection ends an interval.
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Store } from '../../src/store/store.js';
+import { seedRun, type Seed } from '../reconcile/harness.js';
+import { createRun } from '../../src/store/runs.js';
+import { mergeStagedRecords } from '../../src/store/history.js';
+import { recordHistory } from '../../src/commands/history.js';
+import { vacuum } from '../../src/commands/vacuum.js';
+import { statSync } from 'node:fs';
+
+const dirs: string[] = [];
+afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+async function open(): Promise<Store> {
+  const d = mkdtempSync(join(tmpdir(), 'nhi-hist-'));
+  dirs.push(d);
+  return Store.open(join(d, 'h.duckdb'));
+}
+
+const ident = (ref: string, extra: Record<string, unknown> = {}, tenant = 't1') => ({ ref, kind: 'service_account', name: ref, tenant, ...extra });
+const ent = (ref: string, identity_ref: string, level = 'read', tenant = 't1') => ({ ref, identity_ref, resource_ref: 'res', permission: 'p', level, tenant });
+
+async function refs(store: Store, table: string, runId: string): Promise<string[]> {
+  return (await store.all<{ ref: string }>(`SELECT ref FROM ${table} WHERE run_id = $1 ORDER BY ref`, [runId])).map((r) => r.ref);
+}
+const spans = async (store: Store, t = 'identities') => Number(await store.value(`SELECT count(*) FROM ${t}_spans`));
+
+describe('record history as intervals', () => {
+  it('stores an unchanged estate once, however many runs observe it, and each run reads it whole', async () => {
+    const store = await open();
+    const seed: Seed = { identities: [ident('a'), ident('b')], entitlements: [ent('e1', 'a'), ent('e2', 'b', 'admin')] };
+    const runs = [];
+    for (let i = 0; i < 5; i++) runs.push(await seedRun(store, seed));
+    expect(await spans(store)).toBe(2);
+    expect(await spans(store, 'entitlements')).toBe(2);
+    for (const r of runs) {
+      expect(await refs(store, 'identities', r)).toEqual(['a', 'b']);
+      expect(await refs(store, 'entitlements', r)).toEqual(['e1', 'e2']);
+    }
+    expect(Number(await store.value('SELECT count(*) FROM identities_stage'))).toBe(0);
+    store.close();
+  });
+
+  it('a changed record ends one interval and opens another; each run reads the version it saw', async () => {
+    const store = await open();
+    const r1 = await seedRun(store, { identities: [ident('a', { owner: 'alice' }), ident('b')] });
+    const r2 = await seedRun(store, { identities: [ident('a', { owner: 'bob' }), ident('b')] });
+    const owner = async (run: string) => store.value(`SELECT owner FROM identities WHERE run_id = $1 AND ref = 'a'`, [run]);
+    expect(await owner(r1)).toBe('alice');
+    expect(await owner(r2)).toBe('bob');
+    expect(await spans(store)).toBe(3);
+    const hist = await store.all<{ owner: string; from_seq: number; to_seq: number | null }>(`SELECT owner, from_seq, to_seq FROM identities_spans WHERE ref = 'a' ORDER BY from_seq`);
+    expect(hist).toEqual([{ owner: 'alice', from_seq: 1, to_seq: 2 }, { owner: 'bob', from_seq: 2, to_seq: null }]);
+    store.close();
+  });
+
+  it('a record a complete collection no longer holds is confirmed absent from that run on', async () => {
+    const store = await open();
+    const r1 = await seedRun(store, { identities: [ident('a'), ident('b')] });
+    const r2 = await seedRun(store, { identities: [ident('a')] });
+    expect(await refs(store, 'identities', r1)).toEqual(['a', 'b']);
+    expect(await refs(store, 'identities', r2)).toEqual(['a']);
+    expect(await store.value(`SELECT to_seq FROM identities_spans WHERE ref = 'b'`)).toBe(2);
+    store.close();
+  });
+
+  it('a tenant collected incompletely ends nothing: its run reads only what it brought, the next complete run finds the rest unchanged', async () => {
+    const store = await open();
+    const full = [ident('a'), ident('b'), ident('x', {}, 't2')];
+    const r1 = await seedRun(store, { identities: full });
+    const r2 = await seedRun(store, { identities: [ident('a'), ident('x', {}, 't2')], sourceRuns: [{ tenant: 't1', status: 'failed' }, { tenant: 't2', status: 'complete' }] });
+    expect(await refs(store, 'identities', r2)).toEqual(['a', 'x']);
+    expect(await store.value(`SELECT count(*) FROM identities_spans WHERE to_seq IS NOT NULL AND NOT point`)).toBe(0);
+    const r3 = await seedRun(store, { identities: full });
+    expect(await refs(store, 'identities', r3)).toEqual(['a', 'b', 'x']);
+    expect(await refs(store, 'identities', r1)).toEqual(['a', 'b', 'x']);
+    // 3 intervals + 1 point row (run 2's partial sight of t1); run 3 added nothing.
+    expect(await spans(store)).toBe(4);
+    store.close();
+  });
+
+  it('keeps duplicates as duplicates and closes exactly the copy that went', async () => {
+    const store = await open();
+    const r1 = await seedRun(store, { entitlements: [ent('e', 'a'), ent('e', 'a')] });
+    const r2 = await seedRun(store, { entitlements: [ent('e', 'a')] });
+    expect(await refs(store, 'entitlements', r1)).toEqual(['e', 'e']);
+    expect(await refs(store, 'entitlements', r2)).toEqual(['e']);
+    store.close();
+  });
+
+  it('a run whose merge never happened still reads whole from its stage, and a later merge keeps it so', async () => {
+    const store = await open();
+    await seedRun(store, { identities: [ident('a')] });
+    // Rows written and source runs recorded, but the process stopped before the merge.
+    const run = await createRun(store);
+    const w = await store.writer('identities');
+    w.append({ run_id: run.run_id, source: 'src', provider: 'prov', tenant: 't1', ref: 'a', kind: 'service_account', name: 'a' });
+    w.append({ run_id: run.run_id, source: 'src', provider: 'prov', tenant: 't1', ref: 'c', kind: 'service_account', name: 'c' });
+    w.close();
+    await store.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) VALUES ($1, 'src', 'prov', 't1', 'complete')`, [run.run_id]);
+    expect(await refs(store, 'identities', run.run_id)).toEqual(['a', 'c']);
+    const m = await mergeStagedRecords(store);
+    // 'a' differs from run 1's (written raw here, without the model's defaults): one interval ends, two open.
+    expect(m).toMatchObject({ runs: 1, opened: 2, closed: 1 });
+    expect(await refs(store, 'identities', run.run_id)).toEqual(['a', 'c']);
+    store.close();
+  });
+
+  it('upgrades a database of snapshots without losing what any run observed', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nhi-hist-'));
+    dirs.push(d);
+    const file = join(d, 'old.duckdb');
+    // A database as migration 10 left it: records in plain per-run tables.
+    let store = await Store.open(file);
+    const r1 = await seedRun(store, { identities: [ident('a'), ident('b')] });
+    const r2 = await seedRun(store, { identities: [ident('a')] });
+    store.close();
+    const db = await DuckDBInstance.create(file);
+    const c = await db.connect();
+    for (const t of ['identities', 'credentials', 'entitlements']) {
+      await c.run(`CREATE TABLE ${t}_old AS SELECT * FROM ${t}`);
+      await c.run(`DROP VIEW ${t}`);
+      await c.run(`ALTER TABLE ${t}_old RENAME TO ${t}`);
+      await c.run(`DROP TABLE ${t}_spans`);
+      await c.run(`DROP TABLE ${t}_stage`);
+    }
+    await c.run(`DELETE FROM schema_migrations WHERE version = 11`);
+    await c.run(`DROP TABLE record_merges`);
+    c.closeSync(); db.closeSync();
+    store = await Store.open(file);
+    expect(await refs(store, 'identities', r1)).toEqual(['a', 'b']);
+    expect(await refs(store, 'identities', r2)).toEqual(['a']);
+    const r3 = await seedRun(store, { identities: [ident('a')] });
+    const r4 = await seedRun(store, { identities: [ident('a')] });
+    expect(await refs(store, 'identities', r3)).toEqual(['a']);
+    expect(await refs(store, 'identities', r4)).toEqual(['a']);
+    // 3 point rows from the snapshots, then one interval for runs 3 and 4.
+    expect(await spans(store)).toBe(4);
+    store.close();
+  });
+
+  it('says when a record was present, last seen by a complete collection, and confirmed absent — and what an incomplete sighting proves', async () => {
+    const store = await open();
+    await seedRun(store, { identities: [ident('a'), ident('b')] });
+    await seedRun(store, { identities: [ident('a'), ident('b')] });
+    await seedRun(store, { identities: [ident('a')] });
+    await seedRun(store, { identities: [ident('c')], sourceRuns: [{ tenant: 't1', status: 'partial' }] });
+    const h = await recordHistory(store, '*');
+    const byRef = Object.fromEntries(h.intervals.map((r) => [r.ref, r]));
+    const runs = await store.all<{ run_id: string; started_at: Date }>('SELECT run_id, started_at FROM runs ORDER BY seq');
+    expect(byRef.b).toMatchObject({ state: 'removed', first_run: runs[0]!.run_id, ended_run: runs[2]!.run_id, last_seen: runs[1]!.started_at.toISOString() });
+    // a: still open; its last complete sighting is run 3 (run 4 was partial for its tenant).
+    expect(byRef.a).toMatchObject({ state: 'present', last_seen: runs[2]!.started_at.toISOString(), ended_run: null });
+    expect(byRef.c).toMatchObject({ state: 'observed once (incomplete collection)', first_run: runs[3]!.run_id, last_seen: null });
+    store.close();
+  });
+
+  it('vacuum gives back the space of dropped intervals and keeps what every kept run observed', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nhi-hist-'));
+    dirs.push(d);
+    const file = join(d, 'v.duckdb');
+    const store = await Store.open(file);
+    const many = Array.from({ length: 40_000 }, (_, i) => ident(`id-${i}`, { name: `a fairly long name for identity number ${i * 7919}` }));
+    const r1 = await seedRun(store, { identities: many }, new Date('2026-01-01T00:00:00Z'));
+    const r2 = await seedRun(store, { identities: [ident('keep')] }, new Date('2026-02-01T00:00:00Z'));
+    const r3 = await seedRun(store, { identities: [ident('keep')] }, new Date('2026-06-01T00:00:00Z'));
+    const findings = Number(await store.value('SELECT count(*) FROM findings'));
+    store.close();
+    const res = await vacuum(file, { recordsOlderThanDays: 30, now: new Date('2026-06-02T00:00:00Z') });
+    expect(res.dropped_intervals).toBe(40_000);
+    expect(res.after_bytes).toBeLessThan(res.before_bytes);
+    expect(statSync(file).mode & 0o077).toBe(0);
+    const again = await Store.open(file);
+    expect(await refs(again, 'identities', r2)).toEqual(['keep']);
+    expect(await refs(again, 'identities', r3)).toEqual(['keep']);
+    // r1's records ended (run 2) over 30 days ago: dropped by request; the run itself and its findings stay.
+    expect(await refs(again, 'identities', r1)).toEqual([]);
+    expect(Number(await again.value('SELECT count(*) FROM runs'))).toBe(3);
+    expect(Number(await again.value('SELECT count(*) FROM findings'))).toBe(findings);
+    again.close();
+  });
+});
