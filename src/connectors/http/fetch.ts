@@ -109,6 +109,10 @@ export interface FetchOptions {
  */
 export const bufferedBodies = new WeakMap<Response, string>();
 
+/** A use the optimiser cannot drop: holds objects alive until this point. */
+let kept: unknown;
+function keepAlive(...xs: unknown[]): void { kept = xs; kept = undefined; }
+
 const DEFAULT_KEEP = ['link', 'content-type', 'x-next-page', 'x-total-count'];
 
 /** A fetch with the project's retry, timeout, concurrency, counting and ETag cache. */
@@ -137,8 +141,18 @@ export function createFetch(opts: FetchOptions): typeof fetch {
       let res: Response;
       opts.counters.calls++;
       try {
-        res = opts.buffered ? await attemptReleased(url, method, headers, body)
-          : await base(url, { method, headers, body, signal: attemptSignal(), redirect: 'follow' });
+        if (opts.buffered) res = await attemptReleased(url, method, headers, body);
+        else {
+          // Both signals stay referenced here for the whole attempt: AbortSignal.any holds its sources weakly, and a
+          // timeout signal nothing references can be collected before it fires (a hung request then hangs forever).
+          const timeout = AbortSignal.timeout(policy.timeoutMs);
+          const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+          try {
+            res = await base(url, { method, headers, body, signal, redirect: 'follow' });
+          } finally {
+            keepAlive(timeout, signal);
+          }
+        }
       } catch (e) {
         if (opts.signal?.aborted) throw e;
         // Network failures and timeouts are retried like 5xx, then reported as the source being unavailable.
@@ -187,11 +201,6 @@ export function createFetch(opts: FetchOptions): typeof fetch {
       }
       return res;
     }
-  };
-  /** The attempt's signal: its timeout, and the run's own signal. */
-  const attemptSignal = () => {
-    const timeout = AbortSignal.timeout(policy.timeoutMs);
-    return opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   };
   // One listener on the run's signal while attempts are in flight (not one per attempt, none left behind when idle:
   // the run's signal outlives many fetches): it aborts every attempt in flight.
