@@ -2,8 +2,7 @@
 // flavour, extracted by scripts/extract-github-schemas.ts into test/fixtures/github/openapi-routes.json).
 import { readFileSync } from 'node:fs';
 import { generateKeyPairSync, createSign } from 'node:crypto';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { contractAjv, openApiToJsonSchema, refsInto } from '../../helpers/openapi.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../../src/sim/github/routes.js';
 import { generateEstate } from '../../../src/sim/github/estate.js';
@@ -12,25 +11,9 @@ import { startGitHubSim, type GitHubSim } from '../../../src/sim/github/server.j
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/github/openapi-routes.json', import.meta.url), 'utf8')) as {
   source: string; routes: Record<string, { status: number; schema: unknown }>; components: { schemas: Record<string, unknown> };
 };
-const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
-const ajv = new Ajv({ strict: false, allErrors: true });
-(addFormats as unknown as (a: Ajv) => void)(ajv);
-/** OpenAPI 3.0 → JSON Schema: `nullable` becomes a null type (or a null alternative), refs point into the "gh" schema. */
-function toJsonSchema(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(toJsonSchema);
-  if (!v || typeof v !== 'object') return v;
-  const o: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) o[k] = k === 'properties' ? Object.fromEntries(Object.entries(x as object).map(([p, y]) => [p, toJsonSchema(y)])) : toJsonSchema(x);
-  if (o.nullable === true) {
-    delete o.nullable;
-    if (typeof o.type === 'string') return { ...o, type: [o.type, 'null'], ...(Array.isArray(o.enum) ? { enum: [...o.enum, null] } : {}) };
-    return { anyOf: [o, { type: 'null' }] };
-  }
-  delete o.nullable;
-  return o;
-}
-const rewrite = (v: unknown) => JSON.parse(JSON.stringify(toJsonSchema(v)).replaceAll('"#/components/schemas/', '"gh#/components/schemas/')) as object;
-ajv.addSchema({ $id: 'gh', components: rewrite(fixture.components) }, 'gh');
+// OpenAPI 3.0 → JSON Schema (nullable as a null alternative), refs pointing into the "gh" schema.
+const ajv = contractAjv();
+ajv.addSchema({ $id: 'gh', components: refsInto(openApiToJsonSchema(fixture.components), 'gh') }, 'gh');
 
 const TOKEN = 'ghp_simulatedOrgOwnerToken000000000000';
 let sim: GitHubSim;
@@ -149,7 +132,7 @@ describe(`github simulator contract (${fixture.source})`, () => {
       if (c.route.startsWith('POST /app/installations')) installationToken = (body as { token: string }).token;
       if (status !== spec.status) { failures.push(`${c.route}: status ${status}, expected ${spec.status}: ${JSON.stringify(body)}`); continue; }
       if (spec.schema === null) { if (body !== null) failures.push(`${c.route}: expected no body`); continue; }
-      const validate = ajv.compile(rewrite(spec.schema));
+      const validate = ajv.compile(refsInto(openApiToJsonSchema(spec.schema), 'gh'));
       if (!validate(body)) failures.push(`${c.route}: ${ajv.errorsText(validate.errors?.slice(0, 3))}`);
     }
     expect(failures).toEqual([]);
