@@ -83,6 +83,19 @@ describe('record history as intervals', () => {
     store.close();
   });
 
+  it('a complete collection that answered empty ends every interval of its tenant; a failed one that answered empty ends none', async () => {
+    const store = await open();
+    await seedRun(store, { identities: [ident('a'), ident('x', {}, 't2')] });
+    const failed = await seedRun(store, { identities: [], sourceRuns: [{ tenant: 't1', status: 'failed' }, { tenant: 't2', status: 'failed' }] });
+    expect(await refs(store, 'identities', failed)).toEqual([]);
+    expect(Number(await store.value(`SELECT count(*) FROM identities_spans WHERE to_seq IS NOT NULL`))).toBe(0);
+    const empty = await seedRun(store, { identities: [], sourceRuns: [{ tenant: 't1', status: 'complete' }, { tenant: 't2', status: 'failed' }] });
+    expect(await refs(store, 'identities', empty)).toEqual([]);
+    expect(await store.value(`SELECT to_seq FROM identities_spans WHERE ref = 'a'`)).toBe(3);
+    expect(await store.value(`SELECT to_seq FROM identities_spans WHERE ref = 'x'`)).toBe(null);
+    store.close();
+  });
+
   it('keeps duplicates as duplicates and closes exactly the copy that went', async () => {
     const store = await open();
     const r1 = await seedRun(store, { entitlements: [ent('e', 'a'), ent('e', 'a')] });
