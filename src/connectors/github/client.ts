@@ -193,6 +193,8 @@ export interface ListOptions {
   key?: string;
   maxPages: number;
   params?: Record<string, unknown>;
+  /** Called with each page's items as it arrives, so dependent work can start before the last page (the result is unchanged). */
+  onPage?: (items: unknown[]) => void;
 }
 
 /**
@@ -214,6 +216,7 @@ export async function listAll<T>(client: Client, route: string, opts: ListOption
     if (!Array.isArray(items)) throw new IncompleteListingError(`${route}: page ${pageNo} is not a list`);
     if (opts.key && typeof (data as { total_count?: unknown }).total_count === 'number') total = (data as { total_count: number }).total_count;
     for (const item of items as T[]) out.push(item);
+    opts.onPage?.(items);
     const next = /<([^>]+)>;\s*rel="next"/.exec(String(res.link ?? ''))?.[1];
     if (!next) break;
     if (items.length === 0) throw new IncompleteListingError(`${route}: page ${pageNo} is empty but links to a next page`);

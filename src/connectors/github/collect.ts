@@ -53,7 +53,8 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
   const client = createClient({ options: o, env: ctx.env, http: sink.http, signal, installationId });
   // Secret-scanning alerts carry the secret itself: they are read without the ETag cache so no value is stored.
   const noCache = createClient({ options: o, env: ctx.env, http: { ...sink.http, cache: null }, signal, installationId });
-  const list = <T>(c: Client, route: string, params: Record<string, unknown>, key?: string) => listAll<T>(c, route, { params, key, maxPages: o.max_pages });
+  const list = <T>(c: Client, route: string, params: Record<string, unknown>, key?: string, onPage?: (items: T[]) => void) =>
+    listAll<T>(c, route, { params, key, maxPages: o.max_pages, onPage: onPage as ((items: unknown[]) => void) | undefined });
 
   let stopped = false;
   const notRun: string[] = [];
@@ -102,9 +103,99 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
   let orgSubKnown = false;
   const adminRead = o.app ? 'the App needs the Administration organisation permission (read)' : 'a classic token needs admin:org; a fine-grained token the Administration organisation permission (read)';
 
+  const repoTasks: Promise<void>[] = [];
+  let markOutside!: () => void;
+  let markActions!: () => void;
+  const outsideSettled = new Promise<void>((resolve) => { markOutside = resolve; });
+  const orgActionsSettled = new Promise<void>((resolve) => { markActions = resolve; });
+
+  // --- every repository ------------------------------------------------------------------------------------
+  // A repository may only be stricter than its organisation (GitHub disables the permissive choices below a read or
+  // no-approval organisation default): when the organisation is read without approval, every repository is too, and
+  // no per-repository call is needed.
+  // Each repository starts as soon as its page of the listing arrives (the listing is a serial chain of pages; waiting
+  // for its end left most of the concurrency idle). What a repository needs from the organisation-wide answers (the
+  // Actions settings, the outside collaborators) is awaited where it is used.
+  const collectRepo = async (repo: Repo): Promise<void> => {
+    const full = `${org}/${repo.name}`;
+    const p = { owner: org, repo: repo.name };
+    // Workflows of an archived repository do not run: it has no token to judge.
+    const actions = !repo.archived ? (async () => {
+      await orgActionsSettled;
+      const wf = orgWorkflow as M.WorkflowPermissions | null;
+      if (!wf && !orgSubKnown) return;
+      const repoWorkflowCalls = !!wf && (wf.default_workflow_permissions === 'write' || wf.can_approve_pull_request_reviews);
+      let perms: M.WorkflowPermissions | null = repoWorkflowCalls ? null : wf;
+      let setAt: 'organization' | 'repository' = 'organization';
+      let subject: M.OidcSubjectFacts | null = null;
+      await Promise.all([
+        repoWorkflowCalls ? scope(`default workflow permissions of ${full}`, async () => {
+          const r = (await client.request('GET /repos/{owner}/{repo}/actions/permissions/workflow', p)).data as M.WorkflowPermissions;
+          perms = r;
+          if (r.default_workflow_permissions !== wf!.default_workflow_permissions || r.can_approve_pull_request_reviews !== wf!.can_approve_pull_request_reviews) setAt = 'repository';
+        }, { on403: o.app ? 'the App needs the Administration repository permission (read)' : 'a classic token needs repo; a fine-grained token the Administration repository permission (read)' }) : null,
+        orgSubKnown ? scope(`OIDC subject template of ${full}`, async () => {
+          subject = M.oidcSubjectOf((await client.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', p)).data as { use_default?: boolean; include_claim_keys?: string[] }, orgSubKeys);
+          // A 404 for one repository (GitHub documents it for this route) says nothing about the organisation's
+          // collection: that repository has no template recorded. Cloud trusts are judged from their subject anyway.
+        }, { absentOn404: true, on403: o.app ? 'the App needs the Actions repository permission (read)' : 'a classic token needs repo; a fine-grained token the Actions repository permission (read)' }) : null,
+      ]);
+      if (!perms && !subject) return;
+      const rec = M.workflowRecords(org, repo.name, perms, setAt, subject);
+      sink.identity(rec.identity);
+      if (rec.entitlement) sink.entitlement(rec.entitlement);
+    })() : null;
+    await Promise.all([
+      actions,
+      skip.has('collaborators') ? null : scope(`collaborators of ${full}`, async () => {
+        const collaborators = await list<UserLite & { role_name?: string; permissions?: Record<string, boolean> }>(client, 'GET /repos/{owner}/{repo}/collaborators', { ...p, affiliation: 'direct' });
+        await outsideSettled; // who is an outside collaborator decides how each entitlement reads
+        for (const c of collaborators) {
+          seeUser(c);
+          sink.entitlement(M.collaboratorEntitlement(org, repo.name, c, outside.has(c.login)));
+        }
+      }),
+      skip.has('deploy_keys') ? null : scope(`deploy keys of ${full}`, async () => {
+        for (const k of await list<M.DeployKey>(client, 'GET /repos/{owner}/{repo}/keys', p)) {
+          const rec = M.deployKeyRecords(org, repo.name, k);
+          sink.identity(rec.identity); sink.credential(rec.credential); sink.entitlement(rec.entitlement);
+        }
+      }),
+      skip.has('actions_secrets') ? null : scope(`Actions secrets of ${full}`, async () => {
+        for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/actions/secrets', p, 'secrets')) {
+          const r = M.ref.repoSecret(org, repo.name, s.name);
+          sink.credential(M.secretCredential(r, s, { scope: 'repository', repository: full, ci: ciSecretFacts(s.name, full, githubActionsIssuer(full, { branch: repo.default_branch })) }));
+          sink.entitlement(M.secretExposure(r, s.name, org, repo.name, 'repository'));
+        }
+      }),
+      skip.has('environment_secrets') ? null : scope(`environments of ${full}`, async () => {
+        let envs: { name: string }[];
+        try { envs = await list<{ name: string }>(client, 'GET /repos/{owner}/{repo}/environments', p, 'environments'); } catch (err) {
+          // Environments do not exist on every plan (private repositories on Free): that is "not applicable", not a
+          // hole in the collection. Any other failure still marks the tenant partial.
+          const e = rootCause(err);
+          if (statusOf(e) === 404 || (statusOf(e) === 403 && /plan|upgrade|not available/i.test((e as Error).message))) {
+            ctx.log.debug(`${full}: environments not applicable (${statusOf(e)}): ${(e as Error).message}`);
+            return;
+          }
+          throw err;
+        }
+        await Promise.all(envs.map((env) => scope(`secrets of environment ${env.name} in ${full}`, async () => {
+          for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { ...p, environment_name: env.name }, 'secrets')) {
+            const r = M.ref.envSecret(org, repo.name, env.name, s.name);
+            sink.credential(M.secretCredential(r, s, { scope: 'environment', repository: full, environment: env.name, ci: ciSecretFacts(s.name, full, githubActionsIssuer(full, { environment: env.name })) }));
+            sink.entitlement(M.secretExposure(r, s.name, org, repo.name, `environment:${env.name}`));
+          }
+        })));
+      }),
+    ]);
+  };
+
   // --- org-wide listings, in parallel ---------------------------------------------------------------------
   await Promise.all([
-    scope('repositories', async () => { repos = await list<Repo>(client, 'GET /orgs/{org}/repos', { org, type: 'all' }); }),
+    scope('repositories', async () => {
+      repos = await list<Repo>(client, 'GET /orgs/{org}/repos', { org, type: 'all' }, undefined, (page) => { for (const r of page) repoTasks.push(collectRepo(r)); });
+    }),
     skip.has('members') ? null : scope('members', async () => {
       const [admins, all] = await Promise.all([
         list<UserLite>(client, 'GET /orgs/{org}/members', { org, role: 'admin' }),
@@ -117,9 +208,9 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
         sink.entitlement(M.memberEntitlement(org, u.login, role, basePermission));
       }
     }),
-    skip.has('outside_collaborators') ? null : scope('outside collaborators', async () => {
+    (skip.has('outside_collaborators') ? Promise.resolve() : scope('outside collaborators', async () => {
       for (const u of await list<UserLite>(client, 'GET /orgs/{org}/outside_collaborators', { org })) { outside.add(u.login); seeUser(u, { outside: true }); }
-    }),
+    })).finally(markOutside),
     skip.has('invitations') ? null : scope('pending invitations', async () => {
       for (const i of await list<{ id: number; login: string | null; email: string | null; role: string; created_at: string; inviter?: { login: string } }>(client, 'GET /orgs/{org}/invitations', { org })) {
         sink.identity({ ref: M.ref.invitation(org, i.id), kind: 'user', name: i.login ?? i.email ?? `invitation ${i.id}`, login: i.login, human: true,
@@ -155,18 +246,20 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
         if (last8) alertsByLast8.set(last8, [...(alertsByLast8.get(last8) ?? []), a]);
       }
     }, { absentOn404: true, on403: 'needs secret_scanning_alerts: read (App) or security_events / admin:org (token)' }),
-    skip.has('workflow_permissions') ? null : scope('default workflow permissions', async () => {
-      orgWorkflow = (await client.request('GET /orgs/{org}/actions/permissions/workflow', { org })).data as M.WorkflowPermissions;
-    }, { on403: adminRead }),
-    skip.has('actions_oidc') ? null : scope('OIDC subject template', async () => {
-      try {
-        orgSubKeys = ((await client.request('GET /orgs/{org}/actions/oidc/customization/sub', { org })).data as { include_claim_keys?: string[] }).include_claim_keys ?? null;
-      } catch (err) {
-        // GitHub answers 404 for an organisation that has not customised its template: GitHub's default applies.
-        if (statusOf(rootCause(err)) !== 404) throw err;
-      }
-      orgSubKnown = true;
-    }, { on403: adminRead }),
+    Promise.all([
+      skip.has('workflow_permissions') ? null : scope('default workflow permissions', async () => {
+        orgWorkflow = (await client.request('GET /orgs/{org}/actions/permissions/workflow', { org })).data as M.WorkflowPermissions;
+      }, { on403: adminRead }),
+      skip.has('actions_oidc') ? null : scope('OIDC subject template', async () => {
+        try {
+          orgSubKeys = ((await client.request('GET /orgs/{org}/actions/oidc/customization/sub', { org })).data as { include_claim_keys?: string[] }).include_claim_keys ?? null;
+        } catch (err) {
+          // GitHub answers 404 for an organisation that has not customised its template: GitHub's default applies.
+          if (statusOf(rootCause(err)) !== 404) throw err;
+        }
+        orgSubKnown = true;
+      }, { on403: adminRead }),
+    ]).finally(markActions),
   ]);
 
   // --- what depends on the repository list and the alerts ---------------------------------------------------
@@ -281,80 +374,7 @@ export async function collectOrg(ctx: ConnectorContext<GitHubOptions>, org: stri
     if (alertCount) ctx.log.info(`${org}: ${alertCount} open secret-scanning alert(s), ${matched} matched to a collected credential`);
   }, { absentOn404: true });
 
-  // --- every repository ------------------------------------------------------------------------------------
-  // A repository may only be stricter than its organisation (GitHub disables the permissive choices below a read or
-  // no-approval organisation default): when the organisation is read without approval, every repository is too, and
-  // no per-repository call is needed.
-  const wf = orgWorkflow as M.WorkflowPermissions | null;
-  const repoWorkflowCalls = !!wf && (wf.default_workflow_permissions === 'write' || wf.can_approve_pull_request_reviews);
-  const reposTask = Promise.all(repos.map(async (repo) => {
-    const full = `${org}/${repo.name}`;
-    const p = { owner: org, repo: repo.name };
-    // Workflows of an archived repository do not run: it has no token to judge.
-    const actions = !repo.archived && (!!wf || orgSubKnown) ? (async () => {
-      let perms: M.WorkflowPermissions | null = repoWorkflowCalls ? null : wf;
-      let setAt: 'organization' | 'repository' = 'organization';
-      let subject: M.OidcSubjectFacts | null = null;
-      await Promise.all([
-        repoWorkflowCalls ? scope(`default workflow permissions of ${full}`, async () => {
-          const r = (await client.request('GET /repos/{owner}/{repo}/actions/permissions/workflow', p)).data as M.WorkflowPermissions;
-          perms = r;
-          if (r.default_workflow_permissions !== wf!.default_workflow_permissions || r.can_approve_pull_request_reviews !== wf!.can_approve_pull_request_reviews) setAt = 'repository';
-        }, { on403: o.app ? 'the App needs the Administration repository permission (read)' : 'a classic token needs repo; a fine-grained token the Administration repository permission (read)' }) : null,
-        orgSubKnown ? scope(`OIDC subject template of ${full}`, async () => {
-          subject = M.oidcSubjectOf((await client.request('GET /repos/{owner}/{repo}/actions/oidc/customization/sub', p)).data as { use_default?: boolean; include_claim_keys?: string[] }, orgSubKeys);
-          // A 404 for one repository (GitHub documents it for this route) says nothing about the organisation's
-          // collection: that repository has no template recorded. Cloud trusts are judged from their subject anyway.
-        }, { absentOn404: true, on403: o.app ? 'the App needs the Actions repository permission (read)' : 'a classic token needs repo; a fine-grained token the Actions repository permission (read)' }) : null,
-      ]);
-      if (!perms && !subject) return;
-      const rec = M.workflowRecords(org, repo.name, perms, setAt, subject);
-      sink.identity(rec.identity);
-      if (rec.entitlement) sink.entitlement(rec.entitlement);
-    })() : null;
-    await Promise.all([
-      actions,
-      skip.has('collaborators') ? null : scope(`collaborators of ${full}`, async () => {
-        for (const c of await list<UserLite & { role_name?: string; permissions?: Record<string, boolean> }>(client, 'GET /repos/{owner}/{repo}/collaborators', { ...p, affiliation: 'direct' })) {
-          seeUser(c);
-          sink.entitlement(M.collaboratorEntitlement(org, repo.name, c, outside.has(c.login)));
-        }
-      }),
-      skip.has('deploy_keys') ? null : scope(`deploy keys of ${full}`, async () => {
-        for (const k of await list<M.DeployKey>(client, 'GET /repos/{owner}/{repo}/keys', p)) {
-          const rec = M.deployKeyRecords(org, repo.name, k);
-          sink.identity(rec.identity); sink.credential(rec.credential); sink.entitlement(rec.entitlement);
-        }
-      }),
-      skip.has('actions_secrets') ? null : scope(`Actions secrets of ${full}`, async () => {
-        for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/actions/secrets', p, 'secrets')) {
-          const r = M.ref.repoSecret(org, repo.name, s.name);
-          sink.credential(M.secretCredential(r, s, { scope: 'repository', repository: full, ci: ciSecretFacts(s.name, full, githubActionsIssuer(full, { branch: repo.default_branch })) }));
-          sink.entitlement(M.secretExposure(r, s.name, org, repo.name, 'repository'));
-        }
-      }),
-      skip.has('environment_secrets') ? null : scope(`environments of ${full}`, async () => {
-        let envs: { name: string }[];
-        try { envs = await list<{ name: string }>(client, 'GET /repos/{owner}/{repo}/environments', p, 'environments'); } catch (err) {
-          // Environments do not exist on every plan (private repositories on Free): that is "not applicable", not a
-          // hole in the collection. Any other failure still marks the tenant partial.
-          const e = rootCause(err);
-          if (statusOf(e) === 404 || (statusOf(e) === 403 && /plan|upgrade|not available/i.test((e as Error).message))) {
-            ctx.log.debug(`${full}: environments not applicable (${statusOf(e)}): ${(e as Error).message}`);
-            return;
-          }
-          throw err;
-        }
-        await Promise.all(envs.map((env) => scope(`secrets of environment ${env.name} in ${full}`, async () => {
-          for (const s of await list<M.Secret>(client, 'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets', { ...p, environment_name: env.name }, 'secrets')) {
-            const r = M.ref.envSecret(org, repo.name, env.name, s.name);
-            sink.credential(M.secretCredential(r, s, { scope: 'environment', repository: full, environment: env.name, ci: ciSecretFacts(s.name, full, githubActionsIssuer(full, { environment: env.name })) }));
-            sink.entitlement(M.secretExposure(r, s.name, org, repo.name, `environment:${env.name}`));
-          }
-        })));
-      }),
-    ]);
-  }));
+  const reposTask = Promise.all(repoTasks);
 
   await Promise.all([orgSecretsTask, rolesTask, teamsTask, installationsTask, patsTask, credAuthTask, reposTask]);
 
