@@ -37,6 +37,8 @@ export async function vacuum(file: string, opts: { recordsOlderThanDays?: number
   try {
     merged = (await mergeStagedRecords(store)).runs;
     if (opts.recordsOlderThanDays !== undefined) dropped = await dropOldIntervals(store, opts.recordsOlderThanDays, opts.now);
+    // Scratch rows a killed reconcile left (never evidence: nothing reads them; the database is ours alone while open).
+    await store.run('DELETE FROM findings_work');
     await store.run('CHECKPOINT');
     // DuckDB reuses free blocks but never shrinks a file: copying into a new one is the only way to give space back.
     const db = String(await store.value('SELECT current_database()'));

@@ -41,7 +41,12 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   if (!run) throw new Error(`run ${opts.runId} does not exist`);
   const rules = (opts.rules ?? RULES).filter((r) => !opts.policy.disabled_rules.includes(r.id));
 
-  return store.transaction(async () => {
+  // Two phases. The rules and the lifecycle write the run's findings to findings_work, a table nothing else reads, one
+  // statement at a time: each commits and is written to the database file, so a million findings never sit in
+  // memory (inside one transaction DuckDB held every rule's rows, and every temp table, until the commit). Then one
+  // transaction folds them into the run's findings and marks the run reconciled: a kill anywhere before that commit
+  // leaves the run unreconciled, its findings view unchanged, and scratch rows the next reconcile deletes first.
+  try {
     await prepareRelations(store, opts, now);
     const runLit = sqlString(opts.runId);
     const nowLit = `${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
@@ -51,21 +56,19 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // The previous run's open findings, narrow: all a rule's insert needs to tell open from new and carry first_seen.
     await store.run(`CREATE OR REPLACE TEMP TABLE prev_open AS SELECT finding_id, first_seen FROM findings WHERE run_id = ${prevLit} AND status <> 'resolved'`);
     await store.run(`CREATE OR REPLACE TEMP TABLE public_identities AS SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public'`);
-    // Reconciling a run again replaces its findings (stored as intervals: see store/finding-spans.ts).
-    await unmergeFindings(store, opts.runId);
-    // One pass per rule, straight into the run's findings stage (folded into the intervals at the end): no raw table, no copy. A public identity (anyone on the internet)
-    // is always critical.
+    await store.run(`DELETE FROM findings_work`);
+    // One pass per rule into the run's findings (stored at the end): no raw table, no copy. A public identity (anyone on
+    // the internet) is always critical.
     for (const rule of rules) {
       try {
         // finding_id: the same rule about the same subject is the same finding, night after night.
-        await store.run(`INSERT INTO findings_stage (run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
-            identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by)
+        await store.run(`INSERT INTO findings_work (${STAGE_COLUMNS})
           SELECT ${runLit}, c.finding_id, ${sqlString(rule.id)},
-            CASE WHEN pub.ref IS NOT NULL AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END,
-            CASE WHEN p.finding_id IS NOT NULL THEN 'open' ELSE 'new' END,
+            CASE WHEN pub.ref IS NOT NULL AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END AS severity,
+            CASE WHEN p.finding_id IS NOT NULL THEN 'open' ELSE 'new' END AS status,
             c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
-            c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END), c.reason, c.evidence,
-            coalesce(p.first_seen, ${nowLit}), ${nowLit}, NULL, false, NULL
+            c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END) AS owner_status, c.reason, c.evidence,
+            coalesce(p.first_seen, ${nowLit}) AS first_seen, ${nowLit} AS last_seen, NULL::TIMESTAMP AS resolved_at, false AS carried, NULL::VARCHAR AS suppressed_by
           FROM (SELECT substr(sha256(concat_ws('|', ${sqlString(rule.id)}, q.provider, q.tenant, q.subject_ref)), 1, 32) AS finding_id,
                   ${subjectTypeSql(rule.subject)} AS subject_type, ${severitySql(rule)} AS severity,
                   -- Typed as the findings columns (a rule may return a bare NULL, which would otherwise join as a number).
@@ -83,30 +86,30 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // One row per finding id (a rule may reach one subject twice, e.g. created by one departed person and owned by
     // another): the row with the first reason stays. Only ids that occur twice are windowed, so this costs a count
     // when (as almost always) there are none.
-    await store.run(`DELETE FROM findings_stage WHERE rowid IN (
-      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM findings_stage
-        WHERE run_id = ${runLit} AND finding_id IN (SELECT finding_id FROM findings_stage WHERE run_id = ${runLit} GROUP BY finding_id HAVING count(*) > 1))
+    await store.run(`DELETE FROM findings_work WHERE rowid IN (
+      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM findings_work
+        WHERE run_id = ${runLit} AND finding_id IN (SELECT finding_id FROM findings_work WHERE run_id = ${runLit} GROUP BY finding_id HAVING count(*) > 1))
       WHERE n > 1)`);
     // New ids seen in an earlier run regressed: they keep their first first_seen. History is read only for them, so
     // the cost of this step follows the churn, not the length of the history.
-    if (await store.value(`SELECT EXISTS (SELECT 1 FROM runs WHERE seq < ${run.seq})`)) await store.run(`UPDATE findings_stage f SET status = 'regressed', first_seen = h.first_seen
+    if (await store.value(`SELECT EXISTS (SELECT 1 FROM runs WHERE seq < ${run.seq})`)) await store.run(`UPDATE findings_work f SET status = 'regressed', first_seen = h.first_seen
       FROM (SELECT finding_id, min(first_seen) AS first_seen FROM (
               SELECT finding_id, first_seen FROM findings_spans WHERE from_seq < ${run.seq}
               UNION ALL SELECT f2.finding_id, f2.first_seen FROM findings_stage f2 JOIN runs r USING (run_id) WHERE r.seq < ${run.seq})
-            WHERE finding_id IN (SELECT finding_id FROM findings_stage WHERE run_id = ${runLit} AND status = 'new') GROUP BY finding_id) h
+            WHERE finding_id IN (SELECT finding_id FROM findings_work WHERE run_id = ${runLit} AND status = 'new') GROUP BY finding_id) h
       WHERE f.run_id = ${runLit} AND f.status = 'new' AND f.finding_id = h.finding_id`);
     // Exceptions still in force mute findings (the finding stays in the data, marked suppressed).
     if (Number(await store.value(`SELECT count(*) FROM cur_exceptions WHERE expires_at > ${nowLit}`)) > 0) {
-      await store.run(`UPDATE findings_stage f SET suppressed_by = x.exception_id
+      await store.run(`UPDATE findings_work f SET suppressed_by = x.exception_id
         FROM (SELECT f2.finding_id, min(x.exception_id) AS exception_id
-              FROM findings_stage f2 JOIN cur_exceptions x
+              FROM findings_work f2 JOIN cur_exceptions x
                 ON x.expires_at > ${nowLit} AND (x.finding_id = f2.finding_id
                    OR (x.finding_id IS NULL AND (x.rule_id IS NULL OR x.rule_id = f2.rule_id) AND f2.subject_ref GLOB x.match_ref))
               WHERE f2.run_id = ${runLit} GROUP BY f2.finding_id) x
         WHERE f.run_id = ${runLit} AND f.finding_id = x.finding_id`);
     }
     // Findings that disappeared: resolved only where this run collected their tenant completely; otherwise carried.
-    await store.run(`INSERT INTO findings_stage
+    await store.run(`INSERT INTO findings_work
       SELECT ${runLit}, p.finding_id, p.rule_id, p.severity,
         CASE WHEN complete THEN 'resolved' WHEN p.status = 'new' THEN 'open' ELSE p.status END,
         p.provider, p.tenant, p.source, p.subject_type, p.subject_ref, p.identity_ref, p.resource_ref, p.permission, p.level,
@@ -130,12 +133,30 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
               END AS complete
             FROM findings p
             WHERE p.run_id = ${prevLit} AND p.status <> 'resolved'
-              AND p.finding_id NOT IN (SELECT finding_id FROM findings_stage WHERE run_id = ${runLit})) p`);
-    await mergeFindings(store, opts.runId, now);
-    // Committed with the findings: from here on the run is evidence (the state never moves back from reported).
-    await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
-    return summarise(store, opts.runId);
-  });
+              AND p.finding_id NOT IN (SELECT finding_id FROM findings_work WHERE run_id = ${runLit})) p`);
+    // The relations the rules read are done with: freed before the fold, which needs the memory.
+    await dropRelations(store);
+    await store.transaction(async () => {
+      // Reconciling a run again replaces its findings (stored as intervals: see store/finding-spans.ts).
+      await unmergeFindings(store, opts.runId);
+      await mergeFindings(store, opts.runId, now, 'findings_work');
+      // Committed with the findings: from here on the run is evidence (the state never moves back from reported).
+      await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
+    });
+  } finally {
+    await dropRelations(store);
+    await store.run(`DELETE FROM findings_work`).catch(() => undefined);
+  }
+  return summarise(store, opts.runId);
+}
+
+const STAGE_COLUMNS = `run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
+  identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by`;
+
+/** The reconcile's own large temp tables (the rules' inputs and outputs), dropped once the rules are done. */
+const RULE_RELATIONS = ['prev_open', 'public_identities', 'ent_grants', 'ent_state', 'ent_drafts', 'identity_access', 'owner_resolution', 'owner_lookup', 'person_by_login'];
+async function dropRelations(store: Store): Promise<void> {
+  for (const t of RULE_RELATIONS) await store.run(`DROP TABLE IF EXISTS temp.main.${t}`);
 }
 
 /** The temp relations every rule reads (views, grant matching, ownership, review state) for one run. */

@@ -95,8 +95,11 @@ export async function unmergeFindings(store: Store, runId: string): Promise<void
   });
 }
 
-/** Folds a run's staged findings into the intervals (in the caller's transaction when there is one). */
-export async function mergeFindings(store: Store, runId: string, now: Date): Promise<{ opened: number; closed: number; point: number }> {
+/**
+ * Folds a run's staged findings into the intervals (in the caller's transaction when there is one). `from` is the
+ * table holding them: findings_stage, or the reconciler's findings_work (folded straight from there, not copied).
+ */
+export async function mergeFindings(store: Store, runId: string, now: Date, from: 'findings_stage' | 'findings_work' = 'findings_stage'): Promise<{ opened: number; closed: number; point: number }> {
   return store.transaction(async () => {
     const seq = Number(await store.value(`SELECT seq FROM runs WHERE run_id = ${lit(runId)}`));
     const newest = Number(await store.value(`SELECT coalesce(max(seq), 0) FROM finding_merges`));
@@ -105,24 +108,28 @@ export async function mergeFindings(store: Store, runId: string, now: Date): Pro
     const count = async () => Number(await store.value(`SELECT count(*) FROM findings_spans`));
     // A live finding's last_seen is the run's own time: stored as NULL so that it does not make a new span every run.
     const stagedCols = FINDING_COLUMNS.map((c) => (c === 'last_seen' ? `CASE WHEN f.last_seen = ${nowLit} THEN NULL ELSE f.last_seen END AS last_seen` : `f.${c}`));
-    await store.run(`CREATE OR REPLACE TEMP TABLE fm_new AS SELECT q.*, ${hashOf('q')} AS h FROM (SELECT ${stagedCols.join(', ')} FROM findings_stage f WHERE f.run_id = ${run}) q`);
+    // The staged rows as stored, with their content hash: read from the stage where needed, never copied whole (a
+    // copy of a million findings doubled the reconcile's memory).
+    const staged = `(SELECT q.*, ${hashOf('q')} AS h FROM (SELECT ${stagedCols.join(', ')} FROM ${from} f WHERE f.run_id = ${run}) q)`;
     let closed = 0, opened = 0;
     const before = await count();
     if (seq > newest) {
       // Same finding, same content, continuing ('open' in this run): the span simply goes on.
-      await store.run(`CREATE OR REPLACE TEMP TABLE fm_same AS SELECT s.rowid AS rid, n.finding_id FROM findings_spans s JOIN fm_new n
+      await store.run(`CREATE OR REPLACE TEMP TABLE fm_same AS SELECT s.rowid AS rid, n.finding_id FROM findings_spans s
+        JOIN (SELECT finding_id, status, h FROM ${staged}) n
         ON n.finding_id = s.finding_id AND n.h = s.h AND n.status = 'open' WHERE s.to_seq IS NULL AND NOT s.point`);
       closed = Number(await store.value(`SELECT count(*) FROM findings_spans WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`));
       if (closed) await store.run(`UPDATE findings_spans SET to_seq = ${seq} WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`);
-      await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, NULL, false FROM fm_new n
+      await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, NULL, false FROM ${staged} n
         WHERE n.status <> 'resolved' AND n.finding_id NOT IN (SELECT finding_id FROM fm_same)`);
+      await store.run(`DROP TABLE fm_same`);
       opened = (await count()) - before;
     }
     // Resolved findings, and every finding of a run reconciled out of order: visible in this run only.
-    await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, ${seq + 1}, true FROM fm_new n
+    await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, ${seq + 1}, true FROM ${staged} n
       WHERE ${seq > newest ? `n.status = 'resolved'` : 'true'}`);
     const point = (await count()) - before - opened;
-    await store.run(`DELETE FROM findings_stage WHERE run_id = ${run}`);
+    await store.run(`DELETE FROM ${from} WHERE run_id = ${run}`);
     await store.run(`INSERT INTO finding_merges VALUES (${run}, ${seq}, ${nowLit}, '${seq > newest ? 'intervals' : 'points'}', ${opened}, ${closed}, ${point}, now())`);
     return { opened, closed, point };
   });

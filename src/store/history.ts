@@ -155,5 +155,7 @@ async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<
     out.opened += opened; out.closed += closed; out.point += point;
   }
   await store.run(`INSERT INTO record_merges VALUES (${run}, ${seq}, '${inOrder ? 'intervals' : 'points'}', ${out.opened}, ${out.closed}, ${out.point}, now())`);
+  // The fold's working tables hold a row per record: freed now, not at the end of the session (a scan reconciles next).
+  for (const t of ['m_complete', 'm_new', 'm_old', 'm_gone']) await store.run(`DROP TABLE IF EXISTS temp.main.${t}`);
   return out;
 }

@@ -192,4 +192,9 @@ export const MIGRATIONS: Migration[] = [
     description: 'findings as validity intervals: findings_spans, findings_stage for a run being reconciled, finding_merges; findings becomes a view',
     sql: migrationFindingSpansSql(),
   },
+  {
+    version: 14,
+    description: 'findings_work: the reconciler\'s scratch rows for the run it is reconciling (read by nothing else; emptied by every reconcile)',
+    sql: [`CREATE TABLE IF NOT EXISTS findings_work AS SELECT * FROM findings_stage WHERE false`],
+  },
 ];

@@ -44,6 +44,10 @@ export class Store {
       autoload_known_extensions: 'false',
       threads: String(opts.threads ?? 2),
       memory_limit: opts.memoryLimit ?? '2GB',
+      // Hand freed memory back to the system promptly: with the defaults a reconcile held about 250 MB more resident
+      // than it used, between its statements (measured at a million entitlements: peak RSS 1,560 → 1,313 MB).
+      allocator_background_threads: 'true',
+      allocator_flush_threshold: '16MB',
     };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     let instance: DuckDBInstance;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Store } from '../../src/store/store.js';
 import { NOW, POLICY, seedRun, type Seed } from '../reconcile/harness.js';
 import { reconcile } from '../../src/reconcile/engine.js';
+import { RULES } from '../../src/reconcile/rules/index.js';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -91,6 +92,32 @@ describe('findings as intervals', () => {
     expect(Number(await store.value(`SELECT count(*) FROM findings_spans WHERE rule_id = 'stale-identity'`))).toBe(1);
     // the stored text holds the placeholder, never a count that would go stale
     expect(String(await store.value(`SELECT reason FROM findings_spans WHERE rule_id = 'stale-identity'`))).toContain('\u{E000}s');
+    store.close();
+  });
+
+  it('the reconciler\'s scratch rows are never evidence: a rule failing midway, or rows a killed reconcile left, show in no run and are cleared', async () => {
+    const store = await open();
+    const r0 = await night(store, ents(['e1', 'e2']), 0);
+    const before = await read(store, r0);
+    // A reconcile killed after some rules wrote their rows (no finally ran): rows for a run of its own and for r0.
+    const r1 = await seedRun(store, ents(['e1']), day(1));
+    await store.run(`INSERT INTO findings_work SELECT * REPLACE ($1 AS run_id, 'zz-left-by-a-kill' AS finding_id) FROM findings WHERE run_id = $2`, [r1, r0]);
+    await store.run(`INSERT INTO findings_work SELECT * REPLACE ('yy-left-by-a-kill' AS finding_id) FROM findings WHERE run_id = $1`, [r0]);
+    expect(Number(await store.value(`SELECT count(*) FROM findings WHERE finding_id LIKE '%-left-by-a-kill'`))).toBe(0);
+    expect(await read(store, r0)).toEqual(before);
+    // A reconcile whose later rule fails: the run stays unreconciled, no finding of it is stored, the scratch is empty.
+    const ungranted = RULES.find((r) => r.id === 'ungranted-access')!;
+    const boom = { ...ungranted, id: 'zz-boom', sql: `SELECT q.* REPLACE (error('rule broke') AS reason) FROM (${ungranted.sql}) q` };
+    await expect(reconcile(store, { runId: r1, now: day(1), policy: POLICY, rules: [...RULES, boom] })).rejects.toThrow(/rule zz-boom failed: .*rule broke/);
+    expect(await store.value(`SELECT reconciled_at FROM runs WHERE run_id = $1`, [r1])).toBeNull();
+    expect(Number(await store.value(`SELECT count(*) FROM findings WHERE run_id = $1`, [r1]))).toBe(0);
+    expect(Number(await store.value(`SELECT count(*) FROM findings_work`))).toBe(0);
+    expect(await read(store, r0)).toEqual(before);
+    // The next reconcile of the run is whole, and nothing a kill left is in it.
+    await reconcile(store, { runId: r1, now: day(1), policy: POLICY });
+    expect((await read(store, r1)).map((f) => `${f.subject_ref}:${f.status}`)).toEqual(['e1:open', 'e2:resolved']);
+    expect(Number(await store.value(`SELECT count(*) FROM findings WHERE finding_id LIKE '%-left-by-a-kill'`))).toBe(0);
+    expect(Number(await store.value(`SELECT count(*) FROM findings_work`))).toBe(0);
     store.close();
   });
 });
