@@ -44,9 +44,9 @@ export class Store {
       autoload_known_extensions: 'false',
       threads: String(opts.threads ?? 2),
       memory_limit: opts.memoryLimit ?? '2GB',
-      // Hand freed memory back to the system promptly: with the defaults a reconcile held about 250 MB more resident
-      // than it used, between its statements (measured at a million entitlements: peak RSS 1,560 → 1,313 MB).
-      allocator_background_threads: 'true',
+      // Hand freed memory back to the system after each large task: the default (128 MB) let a reconcile hold a few
+      // hundred MB more resident than it used. (allocator_background_threads would do more, but with it a collection
+      // failed inside DuckDB with "Failed to append: Current transaction is aborted" in the demo: not used.)
       allocator_flush_threshold: '16MB',
     };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
@@ -122,6 +122,17 @@ export class Store {
   async value(sql: string, params?: DuckDBValue[] | Record<string, DuckDBValue>): Promise<unknown> {
     const row = await this.one(sql, params);
     return row ? Object.values(row)[0] : undefined;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Runs fn after every earlier serial() call has finished. For work of concurrent callers (sources collecting at once)
+   * that spans several statements and an appender: one DuckDB connection must not interleave them.
+   */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   private txDepth = 0;

@@ -13,8 +13,8 @@ export class HttpCache {
 
   static async load(store: Store, source: string): Promise<HttpCache> {
     const cache = new HttpCache(source);
-    const rows = await store.all<{ caller: string; url: string; etag: string; headers: string | null; body: string }>(
-      'SELECT caller, url, etag, headers, body FROM http_cache WHERE source = $1', [source]);
+    const rows = await store.serial(() => store.all<{ caller: string; url: string; etag: string; headers: string | null; body: string }>(
+      'SELECT caller, url, etag, headers, body FROM http_cache WHERE source = $1', [source]));
     for (const r of rows) {
       cache.entries.set(key(r.caller, r.url), { etag: r.etag, headers: r.headers ? JSON.parse(r.headers) : undefined, body: r.body });
     }
@@ -32,9 +32,16 @@ export class HttpCache {
 
   get size(): number { return this.entries.size; }
 
-  /** Writes new and changed entries; call inside the run's transaction. */
+  /**
+   * Writes new and changed entries; call inside the run's transaction. Sources finish at different times while others
+   * still collect: saves run one at a time (they share the staging table and the connection).
+   */
   async save(store: Store): Promise<void> {
     if (this.dirty.size === 0) return;
+    await store.serial(() => this.write(store));
+  }
+
+  private async write(store: Store): Promise<void> {
     await store.run('CREATE TEMP TABLE IF NOT EXISTS http_cache_new AS SELECT * FROM http_cache LIMIT 0');
     await store.run('DELETE FROM http_cache_new');
     const w = await store.conn.createAppender('http_cache_new');
