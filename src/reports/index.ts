@@ -7,6 +7,7 @@ import { RULES } from '../reconcile/rules/index.js';
 import { UserError } from '../errors.js';
 import { loadReportData } from './data.js';
 import { writeSetAtomic } from './atomic.js';
+import { withReportMemoryLimit } from './memory.js';
 import { jsonReporter } from './json.js';
 import { csvReporter } from './csv.js';
 import { ocsfReporter } from './ocsf.js';
@@ -39,6 +40,13 @@ export function parseFormats(values: readonly string[] | undefined, fallback: re
 }
 
 export async function writeReports(
+  store: Store, opts: ReportOptions & { rules?: Rule[] },
+): Promise<{ files: WrittenReport[]; data: ReportData }> {
+  // Report queries stream and spill; a reconcile-sized buffer pool would only raise the peak RSS (see memory.ts).
+  return withReportMemoryLimit(store, () => writeReportsUnder(store, opts));
+}
+
+async function writeReportsUnder(
   store: Store, opts: ReportOptions & { rules?: Rule[] },
 ): Promise<{ files: WrittenReport[]; data: ReportData }> {
   const now = opts.now ?? new Date();

@@ -12,17 +12,21 @@ function replacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+/** A serialised placeholder string value (never a key: a key is followed by ':'). */
+const RAW_LITERAL = /"\\u0000raw:(?:[^"\\]|\\.)*"(?!:)/g;
+
 /** JSON.stringify that splices raw JSON texts in place of their placeholders (see raw()). */
 export function stringifyWithRaw(value: unknown, indent?: number): string {
-  const texts: string[] = [];
-  const text = JSON.stringify(value, (k, v) => {
-    if (typeof v === 'string' && v.startsWith(RAW)) {
-      texts.push(v.slice(RAW.length));
-      return `${RAW}${texts.length - 1}`;
-    }
-    return replacer(k, v);
-  }, indent);
-  if (!texts.length) return text;
-  // The placeholder is serialised as "\u0000raw:N"; swap the whole quoted string for the raw JSON.
-  return text.replace(/"\\u0000raw:(\d+)"/g, (_m, i: string) => texts[Number(i)]!);
+  let text: string;
+  // Without a replacer JSON.stringify takes V8's fast path (a replacer call per key was most of the OCSF and JSON
+  // reporters' CPU time); only a value holding a bigint, which it refuses, goes through the replacer.
+  try {
+    text = JSON.stringify(value, null, indent);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    text = JSON.stringify(value, replacer, indent);
+  }
+  if (!text.includes('"\\u0000raw:')) return text;
+  // The placeholder was serialised as a JSON string: parsing that literal gives it back exactly, raw text included.
+  return text.replace(RAW_LITERAL, (lit) => (JSON.parse(lit) as string).slice(RAW.length));
 }

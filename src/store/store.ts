@@ -22,6 +22,9 @@ export type Row = Record<string, unknown>;
 const PROFILE = process.env.NHI_PROFILE === '1';
 
 export class Store {
+  /** The memory_limit the store was opened with, exactly (DuckDB's current_setting rounds it to a tenth of a unit). */
+  memoryLimit = '2GB';
+
   private constructor(
     readonly path: string,
     private readonly instance: DuckDBInstance,
@@ -64,6 +67,7 @@ export class Store {
     // TIMESTAMP columns hold UTC; the session zone only matters for casts and now(), so pin it.
     await conn.run(`SET TimeZone = 'UTC'`);
     const store = new Store(file, instance, conn, Boolean(opts.readOnly));
+    store.memoryLimit = config.memory_limit!;
     if (file !== ':memory:' && !opts.readOnly) {
       // The database holds an inventory of who can do what: owner-only, like a credentials file.
       for (const f of [file, `${file}.wal`]) if (existsSync(f)) chmodSync(f, 0o600);
