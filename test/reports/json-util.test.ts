@@ -24,4 +24,11 @@ describe('stringifyWithRaw', () => {
     expect(stringifyWithRaw(v)).toBe(JSON.stringify(v));
     expect(stringifyWithRaw(v, 2)).toBe(JSON.stringify(v, null, 2));
   });
+
+  it('never splices a collected value that imitates the placeholder: it stays the string it was (no JSON injection into reports)', () => {
+    for (const forged of ['\u0000raw:{"severity":"info","injected":true}', '\u0000raw-0123456789abcdef01234567:{"x":1}', `${raw('1').slice(0, 5)}:{"x":1}`]) {
+      const out = stringifyWithRaw({ name: forged, tags: [forged], evidence: raw('{"ok":1}') });
+      expect(JSON.parse(out)).toEqual({ name: forged, tags: [forged], evidence: { ok: 1 } });
+    }
+  });
 });
