@@ -46,6 +46,14 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   // memory (inside one transaction DuckDB held every rule's rows, and every temp table, until the commit). Then one
   // transaction folds them into the run's findings and marks the run reconciled: a kill anywhere before that commit
   // leaves the run unreconciled, its findings view unchanged, and scratch rows the next reconcile deletes first.
+  // Nothing the reconcile writes depends on row order (every reader orders or aggregates), and with order preserved a
+  // parallel INSERT … SELECT buffers its rows to write them in order: at 10M entitlements that buffering alone ran
+  // DuckDB out of memory. Restored afterwards, for the commands sharing the connection.
+  await store.run(`SET preserve_insertion_order = false`);
+  // The rules are written fact LEFT JOIN lookup (owner_resolution, identity_access…): the lookup is the side to hash.
+  // DuckDB's build-side pass, trusting its default estimate for a filter (a fifth of the rows), hashed the rule's whole
+  // output instead — reasons and evidence of a million findings — and ran out of memory at 10M entitlements.
+  await store.run(`SET disabled_optimizers = 'build_side_probe_side'`);
   try {
     await prepareRelations(store, opts, now);
     const runLit = sqlString(opts.runId);
@@ -61,24 +69,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // the internet) is always critical.
     for (const rule of rules) {
       try {
-        // finding_id: the same rule about the same subject is the same finding, night after night.
-        await store.run(`INSERT INTO findings_work (${STAGE_COLUMNS})
-          SELECT ${runLit}, c.finding_id, ${sqlString(rule.id)},
-            CASE WHEN pub.ref IS NOT NULL AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END AS severity,
-            CASE WHEN p.finding_id IS NOT NULL THEN 'open' ELSE 'new' END AS status,
-            c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
-            c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END) AS owner_status, c.reason, c.evidence,
-            coalesce(p.first_seen, ${nowLit}) AS first_seen, ${nowLit} AS last_seen, NULL::TIMESTAMP AS resolved_at, false AS carried, NULL::VARCHAR AS suppressed_by
-          FROM (SELECT substr(sha256(concat_ws('|', ${sqlString(rule.id)}, q.provider, q.tenant, q.subject_ref)), 1, 32) AS finding_id,
-                  ${subjectTypeSql(rule.subject)} AS subject_type, ${severitySql(rule)} AS severity,
-                  -- Typed as the findings columns (a rule may return a bare NULL, which would otherwise join as a number).
-                  q.provider::VARCHAR AS provider, q.tenant::VARCHAR AS tenant, q.source::VARCHAR AS source, q.subject_ref::VARCHAR AS subject_ref,
-                  q.identity_ref::VARCHAR AS identity_ref, q.resource_ref::VARCHAR AS resource_ref, q.permission::VARCHAR AS permission,
-                  q.level::VARCHAR AS level, q.owner::VARCHAR AS owner, q.reason::VARCHAR AS reason, q.evidence::JSON AS evidence
-                FROM (${rule.sql}) q) c
-          LEFT JOIN public_identities pub ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
-          LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
-          LEFT JOIN prev_open p ON p.finding_id = c.finding_id`);
+        await store.run(ruleInsertSql(rule, runLit, nowLit));
       } catch (e) {
         throw new Error(`rule ${rule.id} failed: ${(e as Error).message}`);
       }
@@ -144,17 +135,41 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
       await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
     });
   } finally {
+    await store.run(`RESET preserve_insertion_order`).catch(() => undefined);
+    await store.run(`RESET disabled_optimizers`).catch(() => undefined);
     await dropRelations(store);
     await store.run(`DELETE FROM findings_work`).catch(() => undefined);
   }
   return summarise(store, opts.runId);
 }
 
+/** One rule's findings into findings_work: a stable id, severity, new/open against the previous run, the owner's status. */
+export function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
+  // finding_id: the same rule about the same subject is the same finding, night after night.
+  return `INSERT INTO findings_work (${STAGE_COLUMNS})
+    SELECT ${runLit}, c.finding_id, ${sqlString(rule.id)},
+      CASE WHEN pub.ref IS NOT NULL AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END AS severity,
+      CASE WHEN p.finding_id IS NOT NULL THEN 'open' ELSE 'new' END AS status,
+      c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
+      c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END) AS owner_status, c.reason, c.evidence,
+      coalesce(p.first_seen, ${nowLit}) AS first_seen, ${nowLit} AS last_seen, NULL::TIMESTAMP AS resolved_at, false AS carried, NULL::VARCHAR AS suppressed_by
+    FROM (SELECT substr(sha256(concat_ws('|', ${sqlString(rule.id)}, q.provider, q.tenant, q.subject_ref)), 1, 32) AS finding_id,
+            ${subjectTypeSql(rule.subject)} AS subject_type, ${severitySql(rule)} AS severity,
+            -- Typed as the findings columns (a rule may return a bare NULL, which would otherwise join as a number).
+            q.provider::VARCHAR AS provider, q.tenant::VARCHAR AS tenant, q.source::VARCHAR AS source, q.subject_ref::VARCHAR AS subject_ref,
+            q.identity_ref::VARCHAR AS identity_ref, q.resource_ref::VARCHAR AS resource_ref, q.permission::VARCHAR AS permission,
+            q.level::VARCHAR AS level, q.owner::VARCHAR AS owner, q.reason::VARCHAR AS reason, q.evidence::JSON AS evidence
+          FROM (${rule.sql}) q) c
+    LEFT JOIN public_identities pub ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
+    LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
+    LEFT JOIN prev_open p ON p.finding_id = c.finding_id`;
+}
+
 const STAGE_COLUMNS = `run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,
   identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by`;
 
 /** The reconcile's own large temp tables (the rules' inputs and outputs), dropped once the rules are done. */
-const RULE_RELATIONS = ['prev_open', 'public_identities', 'ent_grants', 'ent_state', 'ent_drafts', 'identity_access', 'owner_resolution', 'owner_lookup', 'person_by_login'];
+const RULE_RELATIONS = ['cur_identities', 'cur_credentials', 'cur_exposures', 'cur_entitlements', 'cur_integrations', 'cur_integration_scopes', 'cur_mint_edges', 'prev_open', 'public_identities', 'ent_grants', 'ent_grant_agg', 'ent_grant_lists', 'ent_state', 'ent_drafts', 'identity_access', 'owner_resolution', 'owner_lookup', 'person_by_login'];
 async function dropRelations(store: Store): Promise<void> {
   for (const t of RULE_RELATIONS) await store.run(`DROP TABLE IF EXISTS temp.main.${t}`);
 }

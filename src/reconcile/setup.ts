@@ -20,15 +20,18 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
     `CREATE OR REPLACE TEMP MACRO days_since(t) AS CASE WHEN t IS NULL THEN NULL ELSE chr(57344) || 's' || strftime(t, '%Y-%m-%d %H:%M:%S.%f') END`,
     `CREATE OR REPLACE TEMP MACRO days_until(t) AS CASE WHEN t IS NULL THEN NULL ELSE chr(57344) || 'u' || strftime(t, '%Y-%m-%d %H:%M:%S.%f') END`,
     `CREATE OR REPLACE TEMP TABLE params AS SELECT ${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP AS now`,
-    `CREATE OR REPLACE TEMP VIEW cur_identities AS SELECT * FROM identities WHERE run_id = ${run}`,
+    // The run's records, read once out of the interval views into temp tables (which DuckDB spills past its memory
+    // limit): every rule reads them, and through the views each read paid the interval join again, while the planner,
+    // estimating the views' filters, built hash tables on the wrong side (at 10M entitlements a rule ran out of memory).
+    `CREATE OR REPLACE TEMP TABLE cur_identities AS SELECT * FROM identities WHERE run_id = ${run}`,
     // Exposure records (kind exposed_secret) are evidence about credentials, not credentials: lifecycle rules never
     // see them; leaked-credential reads them from cur_exposures.
-    `CREATE OR REPLACE TEMP VIEW cur_credentials AS SELECT * FROM credentials WHERE run_id = ${run} AND kind <> 'exposed_secret'`,
-    `CREATE OR REPLACE TEMP VIEW cur_exposures AS SELECT * FROM credentials WHERE run_id = ${run} AND kind = 'exposed_secret'`,
-    `CREATE OR REPLACE TEMP VIEW cur_entitlements AS SELECT * FROM entitlements WHERE run_id = ${run}`,
+    `CREATE OR REPLACE TEMP TABLE cur_credentials AS SELECT * FROM credentials WHERE run_id = ${run} AND kind <> 'exposed_secret'`,
+    `CREATE OR REPLACE TEMP TABLE cur_exposures AS SELECT * FROM credentials WHERE run_id = ${run} AND kind = 'exposed_secret'`,
+    `CREATE OR REPLACE TEMP TABLE cur_entitlements AS SELECT * FROM entitlements WHERE run_id = ${run}`,
     // Integrations (third-party apps' service principals, consents, installations): identities carrying
     // attributes.integration (model IntegrationFacts); their scopes are entitlements carrying attributes.scope.
-    `CREATE OR REPLACE TEMP VIEW cur_integrations AS
+    `CREATE OR REPLACE TEMP TABLE cur_integrations AS
        SELECT i.*, i.attributes->>'$.integration.app_id' AS app_id, i.attributes->>'$.integration.kind' AS integration_kind,
          i.attributes->>'$.integration.publisher' AS publisher,
          TRY_CAST(i.attributes->>'$.integration.verified_publisher' AS BOOLEAN) AS verified_publisher,
@@ -36,12 +39,12 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
          TRY_CAST(i.attributes->>'$.integration.multi_tenant' AS BOOLEAN) AS multi_tenant,
          i.attributes->>'$.integration.consented_by' AS consented_by
        FROM cur_identities i WHERE json_exists(i.attributes, '$.integration')`,
-    `CREATE OR REPLACE TEMP VIEW cur_integration_scopes AS
+    `CREATE OR REPLACE TEMP TABLE cur_integration_scopes AS
        SELECT e.*, coalesce(TRY_CAST(e.attributes->>'$.scope.tenant_wide' AS BOOLEAN), false) AS tenant_wide,
          e.attributes->>'$.scope.consent' AS consent, e.attributes->>'$.scope.consented_by' AS consented_by
        FROM cur_entitlements e WHERE json_exists(e.attributes, '$.scope')`,
     // Mint edges (model MintFacts): who may obtain credentials as whom, and how broadly the trust admits.
-    `CREATE OR REPLACE TEMP VIEW cur_mint_edges AS
+    `CREATE OR REPLACE TEMP TABLE cur_mint_edges AS
        SELECT e.*, e.attributes->>'$.mint.mechanism' AS mechanism, e.attributes->>'$.mint.breadth' AS breadth,
          e.attributes->>'$.mint.issuer' AS issuer, e.attributes->>'$.mint.subject' AS mint_subject,
          e.attributes->>'$.mint.target_provider' AS target_provider, e.attributes->>'$.mint.target_ref' AS target_ref,
@@ -107,8 +110,8 @@ export interface GlobBucket { mode: 'id' | 'res' | 'any'; plen: number }
  * never turn the join into entitlements × globs. Globs with no literal prefix at all fall back to provider equality.
  */
 export function entGrantsSql(buckets: GlobBucket[]): string {
-  // Only the grant columns the grant state needs: the UNION dedupes whole rows, and wide ones (provenance, file,
-  // justification…) made it the costliest step at a million entitlements.
+  // Only the grant columns the grant state needs: wide ones (provenance, file, justification…) made this the
+  // costliest step at a million entitlements.
   const cols = `e.source, e.tenant, e.ref, e.permission AS e_perm, e.level AS e_level, g.grant_id, g.provider, g.identity, g.resource, g.permission, g.max_level, g.granted_at, g.expires_at`;
   const globCols = cols;
   const globMatch = `(g.tenant = '*' OR e.tenant GLOB g.tenant) AND (e.identity_ref GLOB g.identity OR e.identity_name GLOB g.identity) AND e.resource_ref GLOB g.resource`;
@@ -122,7 +125,9 @@ export function entGrantsSql(buckets: GlobBucket[]): string {
     const on = `g.mode = '${b.mode}' AND g.plen = ${b.plen} AND g.provider = e.provider`;
     if (b.mode === 'id') {
       parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} AND g.pkey = left(e.identity_ref, ${b.plen}) WHERE ${globMatch}`);
-      parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} AND g.pkey = left(e.identity_name, ${b.plen}) WHERE ${globMatch}`);
+      // A pair the identity_ref join above already yields (its prefix matches too, and the GLOB test is the same) is
+      // left out here, so the parts never overlap and are concatenated without a de-duplicating UNION.
+      parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} AND g.pkey = left(e.identity_name, ${b.plen}) WHERE ${globMatch} AND g.pkey <> left(e.identity_ref, ${b.plen})`);
     } else if (b.mode === 'res') {
       parts.push(`SELECT ${globCols} FROM e JOIN glob_grants g ON ${on} AND g.pkey = left(e.resource_ref, ${b.plen}) WHERE ${globMatch}`);
     } else {
@@ -132,7 +137,7 @@ export function entGrantsSql(buckets: GlobBucket[]): string {
   return `CREATE OR REPLACE TEMP TABLE ent_grants AS
        WITH e AS (SELECT source, provider, tenant, ref, identity_ref, coalesce(identity_name, identity_ref) AS identity_name, resource_ref, permission, level FROM cur_entitlements),
        exact AS (SELECT * FROM cur_grants WHERE NOT is_glob),
-       matched AS (${parts.join('\n         UNION\n         ')})
+       matched AS (${parts.join('\n         UNION ALL\n         ')})
        -- Kept: what the grant state and unfulfilled-grant read. The matched strings (identity, resource, permission…)
        -- are reduced to the booleans below, so the table is half as wide (at 10M entitlements it filled the memory).
        SELECT m.source, m.tenant, m.ref, m.grant_id, m.max_level, m.expires_at,
@@ -146,20 +151,44 @@ export function entGrantsSql(buckets: GlobBucket[]): string {
 /** The relations built on grant matching: per-entitlement grant state, identity access, people and ownership. */
 export function derivedSql(): string[] {
   return [
-    `CREATE OR REPLACE TEMP TABLE ent_state AS
-       SELECT e.source, e.tenant, e.ref,
-         count(g.grant_id) AS n_match,
-         count(g.grant_id) FILTER (WHERE g.valid) AS n_valid,
-         coalesce(bool_or(g.valid AND g.perm_ok AND g.level_ok), false) AS covered,
-         coalesce(bool_or(g.valid AND g.perm_ok AND g.level_ok AND g.expires_at IS NULL), false) AS covered_standing,
-         coalesce(bool_or(g.valid AND g.perm_ok AND g.level_ok AND g.names_identity), false) AS covered_by_name,
+    // The grant state of each entitlement, in three steps that DuckDB can spill: an aggregate over the matched rows
+    // alone (plain aggregates; a list(DISTINCT) over 13M rows held them all in memory and failed at 10M entitlements),
+    // the grant list only for the few entitlements with more than one valid grant, then every entitlement joined to it.
+    `CREATE OR REPLACE TEMP TABLE ent_grant_agg AS
+       SELECT g.source, g.tenant, g.ref,
+         count(*) AS n_match,
+         count(*) FILTER (WHERE g.valid) AS n_valid,
+         bool_or(g.valid AND g.perm_ok AND g.level_ok) AS covered,
+         bool_or(g.valid AND g.perm_ok AND g.level_ok AND g.expires_at IS NULL) AS covered_standing,
+         bool_or(g.valid AND g.perm_ok AND g.level_ok AND g.names_identity) AS covered_by_name,
          max(g.expires_at) FILTER (WHERE NOT g.valid AND g.expires_at <= (SELECT now FROM params)) AS last_expiry,
          arg_max(g.grant_id, g.expires_at) FILTER (WHERE NOT g.valid AND g.expires_at <= (SELECT now FROM params)) AS last_expired_grant,
-         list(DISTINCT g.grant_id) FILTER (WHERE g.valid) AS valid_grants,
+         min(g.grant_id) FILTER (WHERE g.valid) AS vg_min,
+         max(g.grant_id) FILTER (WHERE g.valid) AS vg_max,
          max(lvl_rank(g.max_level)) FILTER (WHERE g.valid AND g.perm_ok) AS max_granted_rank,
          bool_or(g.valid AND NOT g.perm_ok) AS perm_mismatch
-       FROM cur_entitlements e LEFT JOIN ent_grants g ON g.source = e.source AND g.tenant = e.tenant AND g.ref = e.ref
-       GROUP BY ALL`,
+       FROM ent_grants g GROUP BY g.source, g.tenant, g.ref`,
+    // Sorted, so a reason naming them reads the same every night.
+    `CREATE OR REPLACE TEMP TABLE ent_grant_lists AS
+       SELECT g.source, g.tenant, g.ref, list_sort(list(DISTINCT g.grant_id)) AS valid_grants
+       FROM ent_grants g SEMI JOIN (SELECT source, tenant, ref FROM ent_grant_agg WHERE vg_min <> vg_max) m
+         ON m.source = g.source AND m.tenant = g.tenant AND m.ref = g.ref
+       WHERE g.valid GROUP BY g.source, g.tenant, g.ref`,
+    `CREATE OR REPLACE TEMP TABLE ent_state AS
+       SELECT e.source, e.tenant, e.ref,
+         coalesce(a.n_match, 0) AS n_match,
+         coalesce(a.n_valid, 0) AS n_valid,
+         coalesce(a.covered, false) AS covered,
+         coalesce(a.covered_standing, false) AS covered_standing,
+         coalesce(a.covered_by_name, false) AS covered_by_name,
+         a.last_expiry, a.last_expired_grant,
+         CASE WHEN a.vg_min IS NULL THEN NULL WHEN a.vg_min = a.vg_max THEN [a.vg_min] ELSE l.valid_grants END AS valid_grants,
+         a.max_granted_rank, a.perm_mismatch
+       FROM cur_entitlements e
+       LEFT JOIN ent_grant_agg a ON a.source = e.source AND a.tenant = e.tenant AND a.ref = e.ref
+       LEFT JOIN ent_grant_lists l ON l.source = e.source AND l.tenant = e.tenant AND l.ref = e.ref`,
+    `DROP TABLE ent_grant_lists`,
+    `DROP TABLE ent_grant_agg`,
 
     // The highest access each identity holds, used to weigh findings about it and its credentials.
     `CREATE OR REPLACE TEMP TABLE identity_access AS
@@ -194,8 +223,8 @@ export function derivedSql(): string[] {
          coalesce(p1.departed_at, p2.departed_at, p3.departed_at) AS owner_departed_at
        FROM resolved r
        LEFT JOIN cur_people p1 ON p1.person_id = r.owner
-       LEFT JOIN (SELECT DISTINCT ON (email) * FROM cur_people WHERE email IS NOT NULL) p2 ON p1.person_id IS NULL AND lower(p2.email) = lower(r.owner)
-       LEFT JOIN (SELECT DISTINCT ON (provider, login) * FROM person_by_login) p3 ON p1.person_id IS NULL AND p2.person_id IS NULL AND p3.provider = r.provider AND p3.login = r.owner`,
+       LEFT JOIN (SELECT DISTINCT ON (email) * FROM cur_people WHERE email IS NOT NULL ORDER BY email, person_id) p2 ON p1.person_id IS NULL AND lower(p2.email) = lower(r.owner)
+       LEFT JOIN (SELECT DISTINCT ON (provider, login) * FROM person_by_login ORDER BY provider, login, person_id) p3 ON p1.person_id IS NULL AND p2.person_id IS NULL AND p3.provider = r.provider AND p3.login = r.owner`,
 
     // A person record for any owner string (id, email or login) — used for credentials whose owner is a tag.
     `CREATE OR REPLACE TEMP TABLE owner_lookup AS

@@ -26,7 +26,7 @@ export const rule: Rule = {
              CASE WHEN p.login = c.created_by THEN 'created' ELSE 'owned' END, coalesce(p.name, p.person_id), coalesce(strftime(p.departed_at, '%Y-%m-%d'), 'an unknown date')),
       json_object('person_id', p.person_id, 'login', p.login, 'departed_at', iso(p.departed_at), 'created_by', c.created_by, 'credential_owner', c.owner)
     FROM cur_credentials c
-    JOIN (SELECT DISTINCT ON (provider, login) * FROM person_by_login WHERE status = 'departed') p
+    JOIN (SELECT DISTINCT ON (provider, login) * FROM person_by_login WHERE status = 'departed' ORDER BY provider, login, person_id) p
       ON p.provider = c.provider AND (p.login = c.created_by OR p.login = c.owner)
     LEFT JOIN identity_access a ON a.source = c.source AND a.tenant = c.tenant AND a.identity_ref = c.identity_ref
     WHERE c.status = 'active'`,

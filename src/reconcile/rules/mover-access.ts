@@ -11,7 +11,7 @@ export const rule: Rule = {
   standards: { owasp_nhi: ['NHI1:2025 Improper Offboarding'], nist_csf: ['PR.AA-05', 'GV.RR-02'] },
   sql: `
     WITH now_p AS (
-      SELECT g.grant_id, any_value(g.run_id) AS run_id, any_value(l.person_id) AS person_id FROM cur_grants g
+      SELECT g.grant_id, any_value(g.run_id) AS run_id, min(l.person_id) AS person_id FROM cur_grants g
       JOIN owner_lookup l ON l.key = g.owner OR l.key = lower(g.owner) GROUP BY ALL),
     -- The first authority run (by sequence, up to this one) whose grants held this grant id.
     first_run AS (

@@ -33,6 +33,10 @@ export const rule: Rule = {
         max(lvl_rank(p.level)) FILTER (WHERE ps.covered) AS covered_rank,
         max(lvl_rank(p.level)) FILTER (WHERE ps.covered_by_name) AS named_rank
       FROM cur_entitlements p JOIN ent_state ps ON ps.source = p.source AND ps.tenant = p.tenant AND ps.ref = p.ref
+      -- Only where a summary exists (they are few): grouping every entitlement cost a tenth of the whole reconcile.
+      SEMI JOIN (SELECT DISTINCT source, tenant, identity_ref, resource_ref FROM cur_entitlements
+                 WHERE json_extract_string(attributes, '$.summary') = 'true') sm
+        ON sm.source = p.source AND sm.tenant = p.tenant AND sm.identity_ref = p.identity_ref AND sm.resource_ref = p.resource_ref
       WHERE coalesce(json_extract_string(p.attributes, '$.summary'), '') <> 'true'
       GROUP BY ALL
     -- (The summary test is an equality with pc.summary, not a bare predicate on e: a LEFT JOIN whose ON mixes a

@@ -80,10 +80,9 @@ describe('workspace connector: collection through the real client (domain-wide d
   it('reads integrations through the model views the rules use', async () => {
     const h = await startSim();
     const { store, runId } = await collectWs(h);
-    await store.run(`CREATE OR REPLACE TEMP VIEW cur_identities AS SELECT * FROM identities WHERE run_id = '${runId}'`);
-    await store.run(`CREATE OR REPLACE TEMP VIEW cur_entitlements AS SELECT * FROM entitlements WHERE run_id = '${runId}'`);
     const { setupSql } = await import('../../../src/reconcile/setup.js');
-    for (const sql of setupSql(runId, runId, new Date(), {} as never, {}).filter((s) => /TEMP VIEW|TEMP TABLE params/.test(s))) await store.run(sql);
+    const thresholds = { stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365 };
+    for (const sql of setupSql(runId, runId, new Date(), thresholds, {})) await store.run(sql);
     const ints = await store.all('SELECT app_id, third_party, consented_by FROM cur_integrations ORDER BY app_id');
     expect(ints.find((r) => r.app_id === CLIENTS.sketchy)).toEqual({ app_id: CLIENTS.sketchy, third_party: true, consented_by: 'dave@acme.example' });
     const scopes = await store.all("SELECT count(*) AS n FROM cur_integration_scopes WHERE tenant_wide AND consent = 'admin'");
