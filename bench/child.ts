@@ -39,11 +39,16 @@ async function ingest(identities: number, memoryLimit: string): Promise<Record<s
   return { rows, seconds: secs, rowsPerSecond: rows / secs, maxRssMB: process.resourceUsage().maxRSS / 1024 };
 }
 
-/** Builds an estate directly in SQL (fast), then times the reconciler alone. */
+/**
+ * Builds an estate directly in SQL (fast), in another process, then times the reconciler alone: the peak RSS printed
+ * is the reconcile's own (seeding 10M entitlements in the same process set it before).
+ */
 async function reconcileBench(entitlements: number, memoryLimit: string): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'nhi-bench-'));
+  const seeded = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'reconcile-seed', String(entitlements), dir], { encoding: 'utf8' });
+  if (seeded.status !== 0) throw new Error(`seeding ${entitlements} entitlements failed: ${seeded.stderr.slice(-2000)}`);
+  const { runId, exactGrants } = JSON.parse(seeded.stdout.trim().split('\n').pop()!) as { runId: string; exactGrants: number };
   const store = await Store.open(join(dir, 'r.duckdb'), { memoryLimit });
-  const { runId, exactGrants } = await seedReconcileEstate(store, entitlements);
   const t0 = performance.now();
   const summary = await reconcile(store, { runId, now: new Date('2026-06-01T00:00:00Z'),
     policy: { stale_days: 90, grace_days: 14, max_credential_age_days: 90, max_credential_lifetime_days: 365, providers: {}, disabled_rules: [] } });
@@ -51,6 +56,15 @@ async function reconcileBench(entitlements: number, memoryLimit: string): Promis
   store.close();
   rmSync(dir, { recursive: true, force: true });
   return { entitlements, grants: exactGrants + 2000, findings: summary.findings, seconds: secs, maxRssMB: process.resourceUsage().maxRSS / 1024 };
+}
+
+/** Seeds the reconcile estate into dir/r.duckdb and prints {runId, exactGrants}. */
+async function seedReconcileRun(entitlements: number, dir: string): Promise<void> {
+  const store = await Store.open(join(dir, 'r.duckdb'), { memoryLimit: '4GB' });
+  const seeded = await seedReconcileEstate(store, entitlements);
+  await store.run('CHECKPOINT');
+  store.close();
+  process.stdout.write(JSON.stringify(seeded) + '\n');
 }
 
 /**
@@ -102,6 +116,10 @@ async function seedReportRun(findings: number, dir: string): Promise<void> {
 
 if (kind === 'report-seed') {
   await seedReportRun(Number(arg1), arg2!);
+  process.exit(0);
+}
+if (kind === 'reconcile-seed') {
+  await seedReconcileRun(Number(arg1), arg2!);
   process.exit(0);
 }
 

@@ -41,11 +41,12 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   if (!run) throw new Error(`run ${opts.runId} does not exist`);
   const rules = (opts.rules ?? RULES).filter((r) => !opts.policy.disabled_rules.includes(r.id));
 
-  // Two phases. The rules and the lifecycle write the run's findings to findings_work, a table nothing else reads, one
-  // statement at a time: each commits and is written to the database file, so a million findings never sit in
-  // memory (inside one transaction DuckDB held every rule's rows, and every temp table, until the commit). Then one
-  // transaction folds them into the run's findings and marks the run reconciled: a kill anywhere before that commit
-  // leaves the run unreconciled, its findings view unchanged, and scratch rows the next reconcile deletes first.
+  // Two phases. The rules and the lifecycle write the run's findings to reconcile_work, a temp table, one statement at
+  // a time: each commits, so DuckDB may spill it to its temp directory past the memory limit (inside one transaction
+  // it held every rule's rows, and every temp table, until the commit); a temp table, not a persistent one, because
+  // writing to the database file (compressing every column) cost three times the rule itself. Then one transaction
+  // folds them into the run's findings and marks the run reconciled: a kill anywhere before that commit leaves the
+  // run unreconciled, its findings view unchanged, and no scratch rows (a temp table dies with the process).
   // Nothing the reconcile writes depends on row order (every reader orders or aggregates), and with order preserved a
   // parallel INSERT … SELECT buffers its rows to write them in order: at 10M entitlements that buffering alone ran
   // DuckDB out of memory. Restored afterwards, for the commands sharing the connection.
@@ -64,7 +65,9 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // The previous run's open findings, narrow: all a rule's insert needs to tell open from new and carry first_seen.
     await store.run(`CREATE OR REPLACE TEMP TABLE prev_open AS SELECT finding_id, first_seen FROM findings WHERE run_id = ${prevLit} AND status <> 'resolved'`);
     await store.run(`CREATE OR REPLACE TEMP TABLE public_identities AS SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public'`);
+    // Rows a killed reconcile of an older version left in the persistent scratch table.
     await store.run(`DELETE FROM findings_work`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE reconcile_work AS SELECT * FROM findings_stage WHERE false`);
     // One pass per rule into the run's findings (stored at the end): no raw table, no copy. A public identity (anyone on
     // the internet) is always critical.
     for (const rule of rules) {
@@ -77,30 +80,30 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // One row per finding id (a rule may reach one subject twice, e.g. created by one departed person and owned by
     // another): the row with the first reason stays. Only ids that occur twice are windowed, so this costs a count
     // when (as almost always) there are none.
-    await store.run(`DELETE FROM findings_work WHERE rowid IN (
-      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM findings_work
-        WHERE run_id = ${runLit} AND finding_id IN (SELECT finding_id FROM findings_work WHERE run_id = ${runLit} GROUP BY finding_id HAVING count(*) > 1))
+    await store.run(`DELETE FROM reconcile_work WHERE rowid IN (
+      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM reconcile_work
+        WHERE run_id = ${runLit} AND finding_id IN (SELECT finding_id FROM reconcile_work WHERE run_id = ${runLit} GROUP BY finding_id HAVING count(*) > 1))
       WHERE n > 1)`);
     // New ids seen in an earlier run regressed: they keep their first first_seen. History is read only for them, so
     // the cost of this step follows the churn, not the length of the history.
-    if (await store.value(`SELECT EXISTS (SELECT 1 FROM runs WHERE seq < ${run.seq})`)) await store.run(`UPDATE findings_work f SET status = 'regressed', first_seen = h.first_seen
+    if (await store.value(`SELECT EXISTS (SELECT 1 FROM runs WHERE seq < ${run.seq})`)) await store.run(`UPDATE reconcile_work f SET status = 'regressed', first_seen = h.first_seen
       FROM (SELECT finding_id, min(first_seen) AS first_seen FROM (
               SELECT finding_id, first_seen FROM findings_spans WHERE from_seq < ${run.seq}
               UNION ALL SELECT f2.finding_id, f2.first_seen FROM findings_stage f2 JOIN runs r USING (run_id) WHERE r.seq < ${run.seq})
-            WHERE finding_id IN (SELECT finding_id FROM findings_work WHERE run_id = ${runLit} AND status = 'new') GROUP BY finding_id) h
+            WHERE finding_id IN (SELECT finding_id FROM reconcile_work WHERE run_id = ${runLit} AND status = 'new') GROUP BY finding_id) h
       WHERE f.run_id = ${runLit} AND f.status = 'new' AND f.finding_id = h.finding_id`);
     // Exceptions still in force mute findings (the finding stays in the data, marked suppressed).
     if (Number(await store.value(`SELECT count(*) FROM cur_exceptions WHERE expires_at > ${nowLit}`)) > 0) {
-      await store.run(`UPDATE findings_work f SET suppressed_by = x.exception_id
+      await store.run(`UPDATE reconcile_work f SET suppressed_by = x.exception_id
         FROM (SELECT f2.finding_id, min(x.exception_id) AS exception_id
-              FROM findings_work f2 JOIN cur_exceptions x
+              FROM reconcile_work f2 JOIN cur_exceptions x
                 ON x.expires_at > ${nowLit} AND (x.finding_id = f2.finding_id
                    OR (x.finding_id IS NULL AND (x.rule_id IS NULL OR x.rule_id = f2.rule_id) AND f2.subject_ref GLOB x.match_ref))
               WHERE f2.run_id = ${runLit} GROUP BY f2.finding_id) x
         WHERE f.run_id = ${runLit} AND f.finding_id = x.finding_id`);
     }
     // Findings that disappeared: resolved only where this run collected their tenant completely; otherwise carried.
-    await store.run(`INSERT INTO findings_work
+    await store.run(`INSERT INTO reconcile_work
       SELECT ${runLit}, p.finding_id, p.rule_id, p.severity,
         CASE WHEN complete THEN 'resolved' WHEN p.status = 'new' THEN 'open' ELSE p.status END,
         p.provider, p.tenant, p.source, p.subject_type, p.subject_ref, p.identity_ref, p.resource_ref, p.permission, p.level,
@@ -124,13 +127,13 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
               END AS complete
             FROM findings p
             WHERE p.run_id = ${prevLit} AND p.status <> 'resolved'
-              AND p.finding_id NOT IN (SELECT finding_id FROM findings_work WHERE run_id = ${runLit})) p`);
+              AND p.finding_id NOT IN (SELECT finding_id FROM reconcile_work WHERE run_id = ${runLit})) p`);
     // The relations the rules read are done with: freed before the fold, which needs the memory.
     await dropRelations(store);
     await store.transaction(async () => {
       // Reconciling a run again replaces its findings (stored as intervals: see store/finding-spans.ts).
       await unmergeFindings(store, opts.runId);
-      await mergeFindings(store, opts.runId, now, 'findings_work');
+      await mergeFindings(store, opts.runId, now, 'reconcile_work');
       // Committed with the findings: from here on the run is evidence (the state never moves back from reported).
       await store.run(`UPDATE runs SET reconciled_at = ${nowLit}, state = CASE WHEN state = 'reported' THEN state ELSE 'reconciled' END WHERE run_id = ${runLit}`);
     });
@@ -138,15 +141,15 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     await store.run(`RESET preserve_insertion_order`).catch(() => undefined);
     await store.run(`RESET disabled_optimizers`).catch(() => undefined);
     await dropRelations(store);
-    await store.run(`DELETE FROM findings_work`).catch(() => undefined);
+    await store.run(`DROP TABLE IF EXISTS temp.main.reconcile_work`).catch(() => undefined);
   }
   return summarise(store, opts.runId);
 }
 
-/** One rule's findings into findings_work: a stable id, severity, new/open against the previous run, the owner's status. */
+/** One rule's findings into reconcile_work: a stable id, severity, new/open against the previous run, the owner's status. */
 export function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
   // finding_id: the same rule about the same subject is the same finding, night after night.
-  return `INSERT INTO findings_work (${STAGE_COLUMNS})
+  return `INSERT INTO reconcile_work (${STAGE_COLUMNS})
     SELECT ${runLit}, c.finding_id, ${sqlString(rule.id)},
       CASE WHEN pub.ref IS NOT NULL AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END AS severity,
       CASE WHEN p.finding_id IS NOT NULL THEN 'open' ELSE 'new' END AS status,

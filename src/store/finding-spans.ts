@@ -97,9 +97,9 @@ export async function unmergeFindings(store: Store, runId: string): Promise<void
 
 /**
  * Folds a run's staged findings into the intervals (in the caller's transaction when there is one). `from` is the
- * table holding them: findings_stage, or the reconciler's findings_work (folded straight from there, not copied).
+ * table holding them: findings_stage, or the reconciler's temp table reconcile_work (folded straight from there, not copied).
  */
-export async function mergeFindings(store: Store, runId: string, now: Date, from: 'findings_stage' | 'findings_work' = 'findings_stage'): Promise<{ opened: number; closed: number; point: number }> {
+export async function mergeFindings(store: Store, runId: string, now: Date, from: 'findings_stage' | 'reconcile_work' = 'findings_stage'): Promise<{ opened: number; closed: number; point: number }> {
   return store.transaction(async () => {
     const seq = Number(await store.value(`SELECT seq FROM runs WHERE run_id = ${lit(runId)}`));
     const newest = Number(await store.value(`SELECT coalesce(max(seq), 0) FROM finding_merges`));

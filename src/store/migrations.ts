@@ -1,6 +1,6 @@
 // Ordered, append-only migrations. A database records the highest version applied; never edit a released step.
 import { TABLES, createTableSql } from './schema.js';
-import { migrationToSpansSql } from './history.js';
+import { RECORD_TABLES, migrationToSpansSql, recordViewSql } from './history.js';
 import { migrationFindingSpansSql } from './finding-spans.js';
 
 export interface Migration { version: number; description: string; sql: string[] }
@@ -196,5 +196,10 @@ export const MIGRATIONS: Migration[] = [
     version: 14,
     description: 'findings_work: the reconciler\'s scratch rows for the run it is reconciling (read by nothing else; emptied by every reconcile)',
     sql: [`CREATE TABLE IF NOT EXISTS findings_work AS SELECT * FROM findings_stage WHERE false`],
+  },
+  {
+    version: 15,
+    description: 'identities/credentials/entitlements views read the complete, merged (run, tenant) pairs by a join instead of EXISTS (same rows; bounded memory at scale)',
+    sql: RECORD_TABLES.map((t) => recordViewSql(t)),
   },
 ];
