@@ -173,7 +173,10 @@ const STAGE_COLUMNS = `run_id, finding_id, rule_id, severity, status, provider, 
 
 /** The reconcile's own large temp tables (the rules' inputs and outputs), dropped once the rules are done. */
 const RULE_RELATIONS = ['cur_identities', 'cur_credentials', 'cur_exposures', 'cur_entitlements', 'cur_integrations', 'cur_integration_scopes', 'cur_mint_edges', 'prev_open', 'public_identities', 'ent_grants', 'ent_grant_agg', 'ent_grant_lists', 'ent_state', 'ent_drafts', 'identity_access', 'owner_resolution', 'owner_lookup', 'person_by_login'];
+/** Views over those tables: dropped with them, so nothing left in the connection names a table that is gone. */
+const RULE_VIEWS = ['integration_entries', 'register_judged'];
 async function dropRelations(store: Store): Promise<void> {
+  for (const v of RULE_VIEWS) await store.run(`DROP VIEW IF EXISTS temp.main.${v}`);
   for (const t of RULE_RELATIONS) await store.run(`DROP TABLE IF EXISTS temp.main.${t}`);
 }
 

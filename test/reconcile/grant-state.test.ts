@@ -66,4 +66,14 @@ describe('grant state', () => {
     await expect(reconcile(store, { runId, now: NOW, policy: POLICY, rules: [broken as never] })).rejects.toThrow(/rule broken failed/);
     expect(await settings()).toEqual(before);
   });
+
+  it('leaves no temp view in the connection naming a relation it dropped (every later reader of the catalog binds)', async () => {
+    const store = await openStore();
+    const runId = await seedRun(store, { people, identities: [svc] });
+    await reconcile(store, { runId, now: NOW, policy: POLICY });
+    const views = await store.all<{ view_name: string }>(`SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal`);
+    const broken: string[] = [];
+    for (const v of views) await store.run(`SELECT * FROM temp.main."${v.view_name}" LIMIT 0`).catch((e: Error) => broken.push(`${v.view_name}: ${e.message.split('\n')[0]}`));
+    expect(broken).toEqual([]);
+  });
 });

@@ -90,7 +90,7 @@ describe('okta connector: collection through the Okta SDK', () => {
     // The reconciler's views see them without knowing Okta.
     const { setupSql } = await import('../../../src/reconcile/setup.js');
     const thresholds = { stale_days: 90, grace_days: 30, max_credential_age_days: 365, max_credential_lifetime_days: 365 };
-    for (const sql of setupSql(runId, runId, new Date(), thresholds, {}).filter((s) => /VIEW cur_(identities|entitlements|integration)/.test(s))) await store.run(sql);
+    for (const sql of setupSql(runId, runId, new Date(), thresholds, {})) await store.run(sql);
     expect(await store.all("SELECT app_id, integration_kind, third_party FROM cur_integrations ORDER BY app_id")).toEqual([
       { app_id: '0oa1crm', integration_kind: 'service_app', third_party: true },
       { app_id: '0oa2ops', integration_kind: 'service_app', third_party: false },
