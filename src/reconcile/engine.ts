@@ -81,7 +81,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // another): the row with the first reason stays. Only ids that occur twice are windowed, so this costs a count
     // when (as almost always) there are none.
     await store.run(`DELETE FROM reconcile_work WHERE rowid IN (
-      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason) AS n FROM reconcile_work
+      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason, severity, evidence::VARCHAR, owner) AS n FROM reconcile_work
         WHERE run_id = ${runLit} AND finding_id IN (SELECT finding_id FROM reconcile_work WHERE run_id = ${runLit} GROUP BY finding_id HAVING count(*) > 1))
       WHERE n > 1)`);
     // New ids seen in an earlier run regressed: they keep their first first_seen. History is read only for them, so
