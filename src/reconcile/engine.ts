@@ -147,7 +147,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
 }
 
 /** One rule's findings into reconcile_work: a stable id, severity, new/open against the previous run, the owner's status. */
-export function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
+function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
   // finding_id: the same rule about the same subject is the same finding, night after night.
   return `INSERT INTO reconcile_work (${STAGE_COLUMNS})
     SELECT ${runLit}, c.finding_id, ${sqlString(rule.id)},

@@ -25,9 +25,9 @@ export interface Rule {
   /** Standard controls it maps to. */
   standards: { owasp_nhi: string[]; nist_csf: string[]; cis?: string[] };
   /**
-   * The query. It reads the views cur_identities, cur_credentials, cur_exposures (leak evidence), cur_entitlements, cur_integrations,
+   * The query. It reads the relations (temp tables and views) cur_identities, cur_credentials, cur_exposures (leak evidence), cur_entitlements, cur_integrations,
    * cur_integration_scopes, cur_mint_edges (model IntegrationFacts, ScopeFacts, MintFacts), cur_grants, cur_people,
-   * cur_person_logins, owner_resolution and entitlement_grants of the run being reconciled, the `policy` table
+   * cur_person_logins, owner_resolution, ent_grants and ent_state of the run being reconciled, the `policy` table
    * (per-provider thresholds) and `params` (now). It returns exactly these columns:
    *   provider, tenant, source, subject_ref, identity_ref, resource_ref, permission, level, privileged (bool),
    *   owner, reason (a sentence ending with a period), evidence (JSON object)
