@@ -30,8 +30,12 @@ async function ingest(identities: number, memoryLimit: string): Promise<Record<s
   const loaded = { config, file: null, dir, sourceOptions: new Map<string, unknown>([['syn', spec]]) };
   const run = await createRun(store);
   const t0 = performance.now();
-  const out = await store.transaction(() => collect(store, loaded, { runId: run.run_id, log: silentLogger }));
-  await setRunStage(store, run.run_id, 'collect', 'complete');
+  // As collectStage commits a run: the collection and its fold into intervals in one transaction.
+  const out = await store.transaction(async () => {
+    const o = await collect(store, loaded, { runId: run.run_id, log: silentLogger });
+    await setRunStage(store, run.run_id, 'collect', 'complete');
+    return o;
+  });
   const secs = (performance.now() - t0) / 1000;
   const rows = out.reduce((a, o) => a + o.rows, 0);
   store.close();

@@ -135,21 +135,30 @@ async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<
   for (const t of RECORD_TABLES) {
     const cols = contentColumns(t);
     const st = stageTable(t), sp = spanTable(t);
-    // Equal rows pair off one to one (n numbers duplicates), so a record held twice is still held twice.
-    await store.run(`CREATE OR REPLACE TEMP TABLE m_new AS
-      SELECT rowid AS rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
-      FROM (SELECT s.rowid, s.source, s.tenant, s.ref, ${fingerprint(t, 's')} AS h FROM ${st} s SEMI JOIN m_complete c USING (source, tenant)
-            WHERE s.run_id = ${run}) q`);
     await store.run(`CREATE OR REPLACE TEMP TABLE m_old AS
       SELECT rowid AS rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
       FROM ${sp} s SEMI JOIN m_complete c USING (source, tenant) WHERE s.to_seq IS NULL AND NOT s.point`);
-    // Gone or changed, seen by a complete collection: the interval ends here.
-    await store.run(`CREATE OR REPLACE TEMP TABLE m_gone AS SELECT o.rid FROM m_old o ANTI JOIN m_new n USING (source, tenant, ref, h, n)`);
-    const closed = Number(await store.value(`SELECT count(*) FROM m_gone`));
-    if (closed) await store.run(`UPDATE ${sp} SET to_seq = ${seq} WHERE rowid IN (SELECT rid FROM m_gone)`);
+    const held = Number(await store.value(`SELECT count(*) FROM m_old`));
+    let closed = 0;
     const before = Number(await store.value(`SELECT count(*) FROM ${sp}`));
-    await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, NULL, false
-      FROM ${st} s WHERE s.rowid IN (SELECT n.rid FROM m_new n ANTI JOIN m_old o USING (source, tenant, ref, h, n))`);
+    if (held === 0) {
+      // Nothing open in these tenants (their first complete collection): every row opens an interval, and no pairing
+      // with old rows is needed.
+      await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, NULL, false
+        FROM ${st} s SEMI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
+    } else {
+      // Equal rows pair off one to one (n numbers duplicates), so a record held twice is still held twice.
+      await store.run(`CREATE OR REPLACE TEMP TABLE m_new AS
+        SELECT rowid AS rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
+        FROM (SELECT s.rowid, s.source, s.tenant, s.ref, ${fingerprint(t, 's')} AS h FROM ${st} s SEMI JOIN m_complete c USING (source, tenant)
+              WHERE s.run_id = ${run}) q`);
+      // Gone or changed, seen by a complete collection: the interval ends here.
+      await store.run(`CREATE OR REPLACE TEMP TABLE m_gone AS SELECT o.rid FROM m_old o ANTI JOIN m_new n USING (source, tenant, ref, h, n)`);
+      closed = Number(await store.value(`SELECT count(*) FROM m_gone`));
+      if (closed) await store.run(`UPDATE ${sp} SET to_seq = ${seq} WHERE rowid IN (SELECT rid FROM m_gone)`);
+      await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, NULL, false
+        FROM ${st} s WHERE s.rowid IN (SELECT n.rid FROM m_new n ANTI JOIN m_old o USING (source, tenant, ref, h, n))`);
+    }
     const opened = Number(await store.value(`SELECT count(*) FROM ${sp}`)) - before;
     // Tenants not collected completely: what this run saw, visible in this run only.
     await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, ${seq + 1}, true
