@@ -63,7 +63,8 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
       `SELECT run_id FROM runs WHERE reconciled_at IS NOT NULL AND seq < $1 AND status IN ('complete', 'partial') ORDER BY seq DESC LIMIT 1`, [run.seq]);
     const prevLit = prev ? sqlString(prev.run_id) : 'NULL';
     // The previous run's open findings, narrow: all a rule's insert needs to tell open from new and carry first_seen.
-    await store.run(`CREATE OR REPLACE TEMP TABLE prev_open AS SELECT finding_id, first_seen FROM findings WHERE run_id = ${prevLit} AND status <> 'resolved'`);
+    // With its rule: each rule looks up only its own ids (a finding id hashes its rule), not all of them once per rule.
+    await store.run(`CREATE OR REPLACE TEMP TABLE prev_open AS SELECT rule_id, finding_id, first_seen FROM findings WHERE run_id = ${prevLit} AND status <> 'resolved'`);
     await store.run(`CREATE OR REPLACE TEMP TABLE public_identities AS SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public'`);
     // Rows a killed reconcile of an older version left in the persistent scratch table.
     await store.run(`DELETE FROM findings_work`);
@@ -127,7 +128,8 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
               END AS complete
             FROM findings p
             WHERE p.run_id = ${prevLit} AND p.status <> 'resolved'
-              AND p.finding_id NOT IN (SELECT finding_id FROM reconcile_work WHERE run_id = ${runLit})) p`);
+              -- The ids first, from the narrow lists (usually few): the previous run's rows are read only for them.
+              AND p.finding_id IN (SELECT o.finding_id FROM prev_open o ANTI JOIN reconcile_work w ON w.finding_id = o.finding_id AND w.run_id = ${runLit})) p`);
     // The relations the rules read are done with: freed before the fold, which needs the memory.
     await dropRelations(store);
     await store.transaction(async () => {
@@ -165,7 +167,7 @@ function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
           FROM (${rule.sql}) q) c
     LEFT JOIN public_identities pub ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
     LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
-    LEFT JOIN prev_open p ON p.finding_id = c.finding_id`;
+    LEFT JOIN (SELECT finding_id, first_seen FROM prev_open WHERE rule_id = ${sqlString(rule.id)}) p ON p.finding_id = c.finding_id`;
 }
 
 const STAGE_COLUMNS = `run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,

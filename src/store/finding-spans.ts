@@ -110,24 +110,25 @@ export async function mergeFindings(store: Store, runId: string, now: Date, from
     const stagedCols = FINDING_COLUMNS.map((c) => (c === 'last_seen' ? `CASE WHEN f.last_seen = ${nowLit} THEN NULL ELSE f.last_seen END AS last_seen` : `f.${c}`));
     // The staged rows as stored, with their content hash: read from the stage where needed, never copied whole (a
     // copy of a million findings doubled the reconcile's memory).
-    const staged = `(SELECT q.*, ${hashOf('q')} AS h FROM (SELECT ${stagedCols.join(', ')} FROM ${from} f WHERE f.run_id = ${run}) q)`;
+    const staged = (where = 'true') => `(SELECT q.*, ${hashOf('q')} AS h FROM (SELECT ${stagedCols.join(', ')} FROM ${from} f WHERE f.run_id = ${run} AND ${where}) q)`;
     let closed = 0, opened = 0;
     const before = await count();
     if (seq > newest) {
       // Same finding, same content, continuing ('open' in this run): the span simply goes on.
       await store.run(`CREATE OR REPLACE TEMP TABLE fm_same AS SELECT s.rowid AS rid, n.finding_id FROM findings_spans s
-        JOIN (SELECT finding_id, status, h FROM ${staged}) n
+        JOIN (SELECT finding_id, status, h FROM ${staged(`f.status = 'open'`)}) n
         ON n.finding_id = s.finding_id AND n.h = s.h AND n.status = 'open' WHERE s.to_seq IS NULL AND NOT s.point`);
       closed = Number(await store.value(`SELECT count(*) FROM findings_spans WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`));
       if (closed) await store.run(`UPDATE findings_spans SET to_seq = ${seq} WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`);
-      await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, NULL, false FROM ${staged} n
-        WHERE n.status <> 'resolved' AND n.finding_id NOT IN (SELECT finding_id FROM fm_same)`);
+      // Hashed only for the rows that are not continuing (the filter is applied before the hash, not after it).
+      await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, NULL, false
+        FROM ${staged(`f.status <> 'resolved' AND f.finding_id NOT IN (SELECT finding_id FROM fm_same)`)} n`);
       await store.run(`DROP TABLE fm_same`);
       opened = (await count()) - before;
     }
     // Resolved findings, and every finding of a run reconciled out of order: visible in this run only.
-    await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, ${seq + 1}, true FROM ${staged} n
-      WHERE ${seq > newest ? `n.status = 'resolved'` : 'true'}`);
+    await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, ${seq + 1}, true
+      FROM ${staged(seq > newest ? `f.status = 'resolved'` : 'true')} n`);
     const point = (await count()) - before - opened;
     await store.run(`DELETE FROM ${from} WHERE run_id = ${run}`);
     await store.run(`INSERT INTO finding_merges VALUES (${run}, ${seq}, ${nowLit}, '${seq > newest ? 'intervals' : 'points'}', ${opened}, ${closed}, ${point}, now())`);
