@@ -11,9 +11,11 @@ function child(...args: string[]): Record<string, number> {
 export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   // Ingest: identities × (1 identity + 1 credential + 3 entitlements) records through connector → sink → appender.
+  // Three runs, the median reported (all three named): on this 2-core VM one run varies by ±20% with the host's load.
   const ingestIds = opts.quick ? 20_000 : 200_000;
-  const ing = child('ingest', String(ingestIds));
-  out.push({ name: `store ingest (${(ingestIds * 5).toLocaleString('en')} records, connector → store)`, metric: 'rows/s', value: Math.round(ing.rowsPerSecond!), unit: 'rows/s', target: '≥ 100,000', ok: ing.rowsPerSecond! >= 100_000 });
+  const runs = [0, 1, 2].map(() => child('ingest', String(ingestIds)).rowsPerSecond!).sort((a, b) => a - b);
+  const ing = runs[1]!;
+  out.push({ name: `store ingest (${(ingestIds * 5).toLocaleString('en')} records, connector → store; median of ${runs.map((r) => Math.round(r / 1000) + 'k').join(', ')})`, metric: 'rows/s', value: Math.round(ing), unit: 'rows/s', target: '≥ 100,000', ok: ing >= 100_000 });
 
   // Reconcile at 1M entitlements / 300k exact grants / 2k glob grants (issue #19): 1M ≤ 5 s and ≤ 1 GB peak RSS;
   // 10M ≤ 60 s with peak RSS ≤ 1.25 × its 2 GB memory_limit. CPU seconds are printed too: on a shared machine the wall
