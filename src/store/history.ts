@@ -133,8 +133,9 @@ async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<
     SELECT DISTINCT source, tenant FROM source_runs WHERE run_id = ${run} AND status = 'complete' AND ${inOrder ? 'true' : 'false'}`);
   const out = { opened: 0, closed: 0, point: 0 };
   for (const t of RECORD_TABLES) {
-    const cols = contentColumns(t);
     const st = stageTable(t), sp = spanTable(t);
+    // A staged row as a span row's content and fingerprint (its from/to/point follow).
+    const row = `${contentColumns(t).map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}`;
     await store.run(`CREATE OR REPLACE TEMP TABLE m_old AS
       SELECT rowid AS rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
       FROM ${sp} s SEMI JOIN m_complete c USING (source, tenant) WHERE s.to_seq IS NULL AND NOT s.point`);
@@ -144,7 +145,7 @@ async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<
     if (held === 0) {
       // Nothing open in these tenants (their first complete collection): every row opens an interval, and no pairing
       // with old rows is needed.
-      await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, NULL, false
+      await store.run(`INSERT INTO ${sp} SELECT ${row}, ${seq}, NULL, false
         FROM ${st} s SEMI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
     } else {
       // Equal rows pair off one to one (n numbers duplicates), so a record held twice is still held twice.
@@ -156,12 +157,12 @@ async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<
       await store.run(`CREATE OR REPLACE TEMP TABLE m_gone AS SELECT o.rid FROM m_old o ANTI JOIN m_new n USING (source, tenant, ref, h, n)`);
       closed = Number(await store.value(`SELECT count(*) FROM m_gone`));
       if (closed) await store.run(`UPDATE ${sp} SET to_seq = ${seq} WHERE rowid IN (SELECT rid FROM m_gone)`);
-      await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, NULL, false
+      await store.run(`INSERT INTO ${sp} SELECT ${row}, ${seq}, NULL, false
         FROM ${st} s WHERE s.rowid IN (SELECT n.rid FROM m_new n ANTI JOIN m_old o USING (source, tenant, ref, h, n))`);
     }
     const opened = Number(await store.value(`SELECT count(*) FROM ${sp}`)) - before;
     // Tenants not collected completely: what this run saw, visible in this run only.
-    await store.run(`INSERT INTO ${sp} SELECT ${cols.map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}, ${seq}, ${seq + 1}, true
+    await store.run(`INSERT INTO ${sp} SELECT ${row}, ${seq}, ${seq + 1}, true
       FROM ${st} s ANTI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
     const point = Number(await store.value(`SELECT count(*) FROM ${sp}`)) - before - opened;
     await store.run(`DELETE FROM ${st} WHERE run_id = ${run}`);
