@@ -47,10 +47,12 @@ export class Store {
       autoload_known_extensions: 'false',
       threads: String(opts.threads ?? 2),
       memory_limit: opts.memoryLimit ?? '2GB',
-      // Hand freed memory back to the system after each large task: the default (128 MB) let a reconcile hold a few
-      // hundred MB more resident than it used. (allocator_background_threads would do more, but with it a collection
-      // failed inside DuckDB with "Failed to append: Current transaction is aborted" in the demo: not used.)
-      allocator_flush_threshold: '16MB',
+      // Hand freed memory back to the system: the default flush threshold (128 MB) let a reconcile hold a few hundred
+      // MB more resident than it used, and without the allocator's background thread freed pages were returned only
+      // when a thread allocated again — a 10M reconcile peaked at 2.9–3.1 GB under a 2 GB limit, 2.4–2.5 GB with both
+      // (docs/benchmarks.md, sixth pass).
+      allocator_flush_threshold: '4MB',
+      allocator_background_threads: 'true',
     };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     let instance: DuckDBInstance;
