@@ -67,6 +67,24 @@ export function migrationFindingSpansSql(): string[] {
 
 const lit = (s: string) => sqlString(s);
 
+/** DuckDB's row group (rows): the unit its checkpoint rewrites and merges. */
+const ROW_GROUP = 122_880;
+
+/**
+ * Runs an INSERT into a span table on one thread when it writes fewer than four row groups. A parallel insert leaves
+ * each thread's rows in a row group of its own: a thread with less than a row group lands ahead of a full one, and
+ * the next checkpoint that finds a few rows appended after them merges the three into two — rewriting the whole
+ * table beside itself (a 100k-record estate's file grew 57% on its second night, docs/history.md). Written in order,
+ * the only partial row group is the last, which DuckDB merges only once its appends double it. Larger inserts stay
+ * parallel: there a merge can reach three row groups of many, and one thread cost a 1M fold 4 s.
+ */
+async function insertSpans(store: Store, sql: string, rows: number): Promise<void> {
+  if (rows <= 0 || rows >= 4 * ROW_GROUP) return store.run(sql);
+  const threads = String(await store.value(`SELECT current_setting('threads')`));
+  await store.run(`SET threads = 1`);
+  try { await store.run(sql); } finally { await store.run(`SET threads = ${threads}`); }
+}
+
 /**
  * Takes a run's findings out of the intervals before it is reconciled again. The newest merged run is undone exactly
  * (its spans removed, the spans it ended reopened); an older one is cut out of the spans that cover it, so the runs
@@ -113,22 +131,26 @@ export async function mergeFindings(store: Store, runId: string, now: Date, from
     const staged = (where = 'true') => `(SELECT q.*, ${hashOf('q')} AS h FROM (SELECT ${stagedCols.join(', ')} FROM ${from} f WHERE f.run_id = ${run} AND ${where}) q)`;
     let closed = 0, opened = 0;
     const before = await count();
+    // How many rows each insert writes, at most (to choose how it is written: insertSpans).
+    const sizes = await store.one<{ staging: bigint; resolved: bigint }>(`SELECT count(*) AS staging, count(*) FILTER (WHERE status = 'resolved') AS resolved FROM ${from} WHERE run_id = ${run}`);
+    const staging = Number(sizes?.staging ?? 0), resolved = Number(sizes?.resolved ?? 0);
     if (seq > newest) {
       // Same finding, same content, continuing ('open' in this run): the span simply goes on.
       await store.run(`CREATE OR REPLACE TEMP TABLE fm_same AS SELECT s.rowid AS rid, n.finding_id FROM findings_spans s
         JOIN (SELECT finding_id, status, h FROM ${staged(`f.status = 'open'`)}) n
         ON n.finding_id = s.finding_id AND n.h = s.h AND n.status = 'open' WHERE s.to_seq IS NULL AND NOT s.point`);
+      const same = Number(await store.value(`SELECT count(*) FROM fm_same`));
       closed = Number(await store.value(`SELECT count(*) FROM findings_spans WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`));
       if (closed) await store.run(`UPDATE findings_spans SET to_seq = ${seq} WHERE to_seq IS NULL AND NOT point AND rowid NOT IN (SELECT rid FROM fm_same)`);
       // Hashed only for the rows that are not continuing (the filter is applied before the hash, not after it).
-      await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, NULL, false
-        FROM ${staged(`f.status <> 'resolved' AND f.finding_id NOT IN (SELECT finding_id FROM fm_same)`)} n`);
+      await insertSpans(store, `INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, NULL, false
+        FROM ${staged(`f.status <> 'resolved' AND f.finding_id NOT IN (SELECT finding_id FROM fm_same)`)} n`, staging - same);
       await store.run(`DROP TABLE fm_same`);
       opened = (await count()) - before;
     }
     // Resolved findings, and every finding of a run reconciled out of order: visible in this run only.
-    await store.run(`INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, ${seq + 1}, true
-      FROM ${staged(seq > newest ? `f.status = 'resolved'` : 'true')} n`);
+    await insertSpans(store, `INSERT INTO findings_spans SELECT n.* EXCLUDE (h), n.h, ${seq}, ${seq + 1}, true
+      FROM ${staged(seq > newest ? `f.status = 'resolved'` : 'true')} n`, seq > newest ? resolved : staging);
     const point = (await count()) - before - opened;
     // The stage is emptied with the fold; the reconciler's temp table is dropped whole right after it (deleting its
     // rows first cost a pass over all of them).

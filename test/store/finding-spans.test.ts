@@ -8,6 +8,8 @@ import { Store } from '../../src/store/store.js';
 import { NOW, POLICY, seedRun, type Seed } from '../reconcile/harness.js';
 import { reconcile } from '../../src/reconcile/engine.js';
 import { RULES } from '../../src/reconcile/rules/index.js';
+import { createRun } from '../../src/store/runs.js';
+import { FINDING_COLUMNS, mergeFindings } from '../../src/store/finding-spans.js';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -118,6 +120,39 @@ describe('findings as intervals', () => {
     expect((await read(store, r1)).map((f) => `${f.subject_ref}:${f.status}`)).toEqual(['e1:open', 'e2:resolved']);
     expect(Number(await store.value(`SELECT count(*) FROM findings WHERE finding_id LIKE '%-left-by-a-kill'`))).toBe(0);
     expect(Number(await store.value(`SELECT count(*) FROM findings_work`))).toBe(0);
+    store.close();
+  });
+  it('a night that changes a few findings does not rewrite the stored ones: the first night writes full row groups first', async () => {
+    // A parallel insert left a thread's partial row group ahead of a full one; the next checkpoint, finding a few rows
+    // appended after them, merged all of them — the whole findings table rewritten beside itself for 266 changes.
+    const store = await open();
+    const n = 150_000;
+    const stage = async (runId: string, changedEvery: number) => {
+      const cols = FINDING_COLUMNS.map((c) => ({
+        finding_id: `'f-' || i`, rule_id: `'rule-' || (i % 30)`, severity: `'high'`, status: changedEvery ? `'open'` : `'new'`, provider: `'syn'`, tenant: `'t'`, source: `'syn'`,
+        subject_type: `'identity'`, subject_ref: `'sa-' || i`, reason: changedEvery ? `CASE WHEN i % ${changedEvery} = 0 THEN 'changed ' ELSE '' END || 'reason ' || i` : `'reason ' || i`,
+        evidence: `'{}'`, first_seen: `TIMESTAMP '2026-01-01'`, carried: 'false',
+      } as Record<string, string>)[c] ?? 'NULL');
+      await store.run(`INSERT INTO findings_stage (run_id, ${FINDING_COLUMNS.join(', ')}) SELECT '${runId}', ${cols.join(', ')} FROM range(${n}) t(i)`);
+    };
+    const groups = () => store.all<{ rg: number; rows: number; blocks: string }>(`SELECT row_group_id AS rg, sum(count)::INT AS rows,
+      string_agg(DISTINCT block_id::VARCHAR, ',' ORDER BY block_id::VARCHAR) AS blocks FROM pragma_storage_info('findings_spans')
+      WHERE column_id = 0 AND segment_type <> 'VALIDITY' AND persistent GROUP BY ALL ORDER BY rg`);
+    const r1 = await createRun(store, { now: day(0) });
+    await stage(r1.run_id, 0);
+    await mergeFindings(store, r1.run_id, day(0));
+    await store.run('CHECKPOINT');
+    const first = await groups();
+    expect(first.map((g) => g.rows)).toEqual([122_880, n - 122_880]);
+    const r2 = await createRun(store, { now: day(1) });
+    await stage(r2.run_id, 500);
+    expect(await mergeFindings(store, r2.run_id, day(1))).toMatchObject({ opened: n / 500, closed: n / 500 });
+    await store.run('CHECKPOINT');
+    const second = await groups();
+    // The full row group is where it was, in the same blocks; the changes went after it.
+    expect(second[0]).toEqual(first[0]);
+    expect(second.reduce((a, g) => a + g.rows, 0)).toBe(n + n / 500);
+    expect(Number(await store.value(`SELECT count(*) FROM findings WHERE run_id = '${r2.run_id}' AND reason LIKE 'changed %'`))).toBe(n / 500);
     store.close();
   });
 });
