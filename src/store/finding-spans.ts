@@ -102,8 +102,9 @@ export async function unmergeFindings(store: Store, runId: string): Promise<void
       } else {
         // The runs after s keep their view: a span reaching past s continues from s + 1 with status 'open' (what
         // those runs read), and ends at s on the near side.
-        await store.run(`INSERT INTO findings_spans SELECT * REPLACE ('open' AS status, ${s + 1} AS from_seq) FROM findings_spans
-          WHERE NOT point AND from_seq <= ${s} AND (to_seq IS NULL OR to_seq > ${s + 1})`);
+        const crossing = `NOT point AND from_seq <= ${s} AND (to_seq IS NULL OR to_seq > ${s + 1})`;
+        await insertSpans(store, `INSERT INTO findings_spans SELECT * REPLACE ('open' AS status, ${s + 1} AS from_seq) FROM findings_spans
+          WHERE ${crossing}`, Number(await store.value(`SELECT count(*) FROM findings_spans WHERE ${crossing}`)));
         await store.run(`UPDATE findings_spans SET to_seq = ${s} WHERE NOT point AND from_seq < ${s} AND (to_seq IS NULL OR to_seq > ${s})`);
         await store.run(`DELETE FROM findings_spans WHERE from_seq = ${s}`);
       }
