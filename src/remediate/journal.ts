@@ -58,7 +58,7 @@ function json(v: unknown): string {
 const SECRET_FIELD = /^(secret_?access_?key|secret_?string|secret_?binary|secret_?value|password|private_?key|client_?secret|session_?token|access_?token|token_?value)$/i;
 
 /**
- * The before-state is kept exactly: rollback acts on the ids in it (an AWS access key id looks credential-shaped to
+ * The before-state is kept exactly: rollback acts on the ids in it (a cloud access key id looks credential-shaped to
  * the log redactor but is an identifier). Connectors never put secret values in a TargetState.
  */
 function exactJson(v: unknown): string {
