@@ -2,7 +2,6 @@
 // error can name file and line. Used by the authority loaders and the file connector.
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
-import { createInterface } from 'node:readline';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import { LineCounter, parseDocument, isMap, isSeq, type Node } from 'yaml';
@@ -193,9 +192,8 @@ function elementLines(text: string, count: number): number[] {
 async function* readNdjson(file: string, regular = true): AsyncGenerator<SourcedRecord> {
   const input = openStream(file, regular);
   input.setEncoding('utf8');
-  const rl = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
-  for await (const text of rl) {
+  for await (const text of ndjsonLines(input)) {
     line++;
     if (!text.trim()) continue;
     let value: unknown;
@@ -205,6 +203,24 @@ async function* readNdjson(file: string, regular = true): AsyncGenerator<Sourced
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError([{ file, line, message: 'expected one JSON object per line' }]);
     yield { file, line, value: value as Record<string, unknown> };
   }
+}
+
+/**
+ * NDJSON's lines end at "\n" (a "\r" before it is dropped). Not readline: on Node 24 (not 20) it also breaks at U+2028
+ * and U+2029, which JSON.stringify leaves raw inside strings — a valid record would be cut in two.
+ */
+async function* ndjsonLines(input: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = '';
+  const strip = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  for await (const chunk of input) {
+    let at = chunk.indexOf('\n'); // searched in the chunk only: a long line is not rescanned per chunk
+    if (at === -1) { rest += chunk; continue; }
+    yield strip(rest + chunk.slice(0, at));
+    let from = at + 1;
+    while ((at = chunk.indexOf('\n', from)) !== -1) { yield strip(chunk.slice(from, at)); from = at + 1; }
+    rest = chunk.slice(from);
+  }
+  if (rest) yield strip(rest);
 }
 
 async function* readCsv(file: string, required: string[], regular = true): AsyncGenerator<SourcedRecord> {

@@ -71,3 +71,16 @@ describe('devices and pipes (D13)', () => {
     await new Promise((r) => writer.once('exit', r));
   });
 });
+
+describe('NDJSON line ends', () => {
+  it('a record holding U+2028, U+2029 or NEL raw (as JSON.stringify writes them) is one line; CRLF ends and long lines read whole', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'grants.ndjson');
+    const ids = ['a\u2028b', 'c\u2029d', 'e\u0085f', 'g'.repeat(100_000) + '\u2028' + 'h'.repeat(100_000)];
+    // JSON.stringify leaves U+2028/U+2029 unescaped: this is how a real exporter writes them.
+    const lines = ids.map((identity, i) => JSON.stringify({ id: `G${i}`, provider: 'aws', identity }));
+    writeFileSync(f, `${lines[0]}\r\n\n${lines[1]}\n${lines[2]}\r\n${lines[3]}`); // blank line 2; no final newline
+    const a = await loadAuthority({ ...files, grants: [f] });
+    expect(a.grants.map((g) => [g.value.id, g.value.identity, g.line])).toEqual(ids.map((id, i) => [`G${i}`, id, i === 0 ? 1 : i + 2]));
+  });
+});
