@@ -63,7 +63,7 @@ export const NON_REGULAR_MAX_BYTES = 64 * 1024 * 1024;
 export class TooLargeError extends Error {}
 
 /** Reads at most `max` bytes of a file of any kind; more is refused (TooLargeError) rather than held in memory. */
-export function readCapped(file: string, max: number): string {
+export function readCapped(file: string, max: number, encoding: 'utf8' | 'utf16le' = 'utf8'): string {
   const fd = openSync(file, 'r');
   try {
     const chunks: Buffer[] = [];
@@ -76,8 +76,25 @@ export function readCapped(file: string, max: number): string {
       if (total > max) throw new TooLargeError(`larger than ${max} bytes`);
       chunks.push(Buffer.from(buf.subarray(0, n)));
     }
-    return Buffer.concat(chunks).toString('utf8');
+    return Buffer.concat(chunks).toString(encoding);
   } finally { closeSync(fd); }
+}
+
+/**
+ * The encoding of a regular file by its byte order mark: UTF-16LE (PowerShell 5's `Out-File` default) is read as
+ * such; UTF-16BE is refused naming the encoding. Without this both decode as UTF-8 into noise and fail later on a
+ * missing column or a syntax error at column 1.
+ */
+function textEncoding(file: string): 'utf8' | 'utf16le' {
+  let head: Buffer;
+  try {
+    const fd = openSync(file, 'r');
+    try { head = Buffer.alloc(2); head = head.subarray(0, readSync(fd, head, 0, 2, 0)); } finally { closeSync(fd); }
+  } catch { return 'utf8'; } // unreadable: the reader reports it
+  if (head.length < 2) return 'utf8';
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
+  if (head[0] === 0xfe && head[1] === 0xff) throw new InputError([{ file, line: 1, message: 'the file is UTF-16 big-endian encoded; save it as UTF-8' }]);
+  return 'utf8';
 }
 
 /** A byte counter on a stream: past `max` bytes it fails the stream instead of reading on. */
@@ -105,9 +122,10 @@ async function* readAnyRecords(file: string, opts: { key?: string; requiredColum
   try { const st = statSync(file); size = st.size; regular = st.isFile(); } catch (e) {
     throw new InputError([{ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
+  const encoding = regular ? textEncoding(file) : 'utf8';
   try {
-    if (format === 'csv') { yield* readCsv(file, opts.requiredColumns ?? [], regular); return; }
-    if (format === 'ndjson') { yield* readNdjson(file, regular); return; }
+    if (format === 'csv') { yield* readCsv(file, opts.requiredColumns ?? [], regular); return; } // csv-parse reads UTF-16LE by its BOM
+    if (format === 'ndjson') { yield* readNdjson(file, regular, encoding); return; }
   } catch (e) {
     if (e instanceof TooLargeError || (e as { cause?: unknown }).cause instanceof TooLargeError) throw tooLarge(file, NON_REGULAR_MAX_BYTES, 'this stream');
     throw e;
@@ -117,7 +135,7 @@ async function* readAnyRecords(file: string, opts: { key?: string; requiredColum
     throw new InputError([{ file, message: `file is ${Math.round(size / 1048576)} MB; ${format === 'yaml' ? 'YAML' : 'JSON'} files are limited to ${max / 1048576} MB — use NDJSON or CSV for large inputs` }]);
   }
   let text: string;
-  try { text = readCapped(file, max); } catch (e) {
+  try { text = readCapped(file, max, encoding); } catch (e) {
     if (e instanceof TooLargeError) throw tooLarge(file, max, `${format === 'yaml' ? 'YAML' : 'JSON'} input`);
     throw new InputError([{ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
@@ -152,6 +170,9 @@ function* readYaml(file: string, text: string, key?: string): Generator<SourcedR
 }
 
 function* readJson(file: string, text: string, key?: string): Generator<SourcedRecord> {
+  // A UTF-8 byte order mark (Windows tools write one) may be ignored by a JSON reader (RFC 8259 §8.1): read as a
+  // space, so every line and column stays where it was.
+  text = text.replace(/^\uFEFF/, ' ');
   let data: unknown;
   try { data = JSON.parse(text); } catch (e) {
     // Node 20's message has no position: JSON is YAML, and the YAML parser reports where it broke.
@@ -189,12 +210,13 @@ function elementLines(text: string, count: number): number[] {
   return out;
 }
 
-async function* readNdjson(file: string, regular = true): AsyncGenerator<SourcedRecord> {
+async function* readNdjson(file: string, regular = true, encoding: 'utf8' | 'utf16le' = 'utf8'): AsyncGenerator<SourcedRecord> {
   const input = openStream(file, regular);
-  input.setEncoding('utf8');
+  input.setEncoding(encoding);
   let line = 0;
-  for await (const text of ndjsonLines(input)) {
+  for await (let text of ndjsonLines(input)) {
     line++;
+    if (line === 1) text = text.replace(/^\uFEFF/, ' '); // a byte order mark, as for JSON
     if (!text.trim()) continue;
     let value: unknown;
     try { value = JSON.parse(text); } catch {

@@ -84,3 +84,34 @@ describe('NDJSON line ends', () => {
     expect(a.grants.map((g) => [g.value.id, g.value.identity, g.line])).toEqual(ids.map((id, i) => [`G${i}`, id, i === 0 ? 1 : i + 2]));
   });
 });
+
+describe('byte order marks and UTF-16 (Windows exports)', () => {
+  const g = { id: 'G1', provider: 'aws', identity: 'svc-é' };
+  const load = (f: string) => loadAuthority({ ...files, grants: [f] });
+  const bodies: Record<string, string> = {
+    json: JSON.stringify({ grants: [g] }, null, 1), ndjson: `${JSON.stringify(g)}\r\n`,
+    yaml: stringify({ grants: [g] }), csv: 'id,provider,identity\r\nG1,aws,svc-é\r\n',
+  };
+  const LINE: Record<string, number> = { json: 3, ndjson: 1, yaml: 2, csv: 2 }; // where the record starts in each body
+
+  for (const [ext, body] of Object.entries(bodies)) {
+    it(`a .${ext} file with a UTF-8 byte order mark, and one in UTF-16LE, load the same record`, async () => {
+      const dir = tempDir();
+      writeFileSync(join(dir, `u8.${ext}`), `\uFEFF${body}`);
+      writeFileSync(join(dir, `u16.${ext}`), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body, 'utf16le')]));
+      for (const f of ['u8', 'u16']) expect((await load(join(dir, `${f}.${ext}`))).grants.map((x) => [x.line, x.value.id, x.value.identity])).toEqual([[LINE[ext], 'G1', 'svc-é']]);
+    });
+  }
+
+  it('positions after a byte order mark are unchanged, and UTF-16BE is refused naming the encoding', async () => {
+    const dir = tempDir();
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '\uFEFF{"grants": [\n  {"id": "G1",, "provider": "aws"}\n]}');
+    expect(await load(bad).catch((e: Error) => e.message)).toMatch(/bad\.json:2: invalid JSON: syntax error at column 15/);
+    const be = Buffer.from(bodies.json!, 'utf16le').swap16();
+    writeFileSync(join(dir, 'be.json'), Buffer.concat([Buffer.from([0xfe, 0xff]), be]));
+    const err = await load(join(dir, 'be.json')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/be\.json:1: the file is UTF-16 big-endian encoded; save it as UTF-8/);
+  });
+});
