@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { Config } from './schema.js';
 import { InputError, UserError, type InputIssue } from '../errors.js';
 import { loadConnector } from '../connectors/registry.js';
-import { readCapped, refuseDangerousKeys, TooLargeError, yamlMessage } from '../io/records.js';
+import { readCapped, refuseDangerousKeys, textEncoding, TooLargeError, yamlMessage } from '../io/records.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -33,7 +33,7 @@ export async function loadConfig(file: string | null, overrides: Partial<Config>
       const size = statSync(path).size;
       if (size > MAX_CONFIG_BYTES) throw new InputError([{ file: path, message: `config is ${Math.round(size / 1024)} KB; a config file is limited to ${MAX_CONFIG_BYTES / 1024} KB (records belong in grant/owner/people files)` }]);
       // A FIFO or a device reports size 0: the read itself is capped (D13).
-      text = readCapped(path, MAX_CONFIG_BYTES);
+      text = readCapped(path, MAX_CONFIG_BYTES, statSync(path).isFile() ? textEncoding(path) : 'utf8');
     } catch (e) {
       if (e instanceof InputError) throw e;
       if (e instanceof TooLargeError) throw new InputError([{ file: path, message: `config is larger than ${MAX_CONFIG_BYTES / 1024} KB; a config file is limited to ${MAX_CONFIG_BYTES / 1024} KB` }]);

@@ -85,7 +85,7 @@ export function readCapped(file: string, max: number, encoding: 'utf8' | 'utf16l
  * such; UTF-16BE is refused naming the encoding. Without this both decode as UTF-8 into noise and fail later on a
  * missing column or a syntax error at column 1.
  */
-function textEncoding(file: string): 'utf8' | 'utf16le' {
+export function textEncoding(file: string): 'utf8' | 'utf16le' {
   let head: Buffer;
   try {
     const fd = openSync(file, 'r');

@@ -103,6 +103,18 @@ describe('byte order marks and UTF-16 (Windows exports)', () => {
     });
   }
 
+  it('a config in UTF-16LE validates like its UTF-8 text; one in UTF-16BE exits 2 naming the encoding', async () => {
+    const dir = tempDir();
+    const text = stringify({ database: 'db.duckdb', authority: { required: false } });
+    writeFileSync(join(dir, 'le.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    writeFileSync(join(dir, 'be.yaml'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+    const le = await cli(['validate', '--config', join(dir, 'le.yaml')]);
+    expect([le.code, le.err]).toEqual([0, '']);
+    const be = await cli(['validate', '--config', join(dir, 'be.yaml')]);
+    expect(be.code).toBe(2);
+    expect(be.err).toMatch(/be\.yaml:1: the file is UTF-16 big-endian encoded; save it as UTF-8/);
+  });
+
   it('positions after a byte order mark are unchanged, and UTF-16BE is refused naming the encoding', async () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.json');
