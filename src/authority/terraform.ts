@@ -2,8 +2,8 @@
 // grants with provenance {file, address}. Access declared in reviewed IaC is approved; access that is not is drift
 // (ungranted-access). Identity, resource and permission are formed exactly as each connector forms its refs.
 // Unknown resource types are counted and ignored; malformed JSON is an error naming the file.
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
+import { readJsonFile } from '../io/records.js';
 import { saRef } from '../connectors/gcp/map.js';
 import { ref as gh } from '../connectors/github/map.js';
 import type { Grant, Sourced } from './index.js';
@@ -60,9 +60,11 @@ function gcpMember(member: string): string {
 export function terraformGrants(file: string): TerraformGrants {
   let doc: Record<string, unknown>;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    doc = readJsonFile(file) as Record<string, unknown>;
   } catch (e) {
-    throw new InputError([{ file, message: `not Terraform JSON (\`terraform show -json\`): ${(e as Error).message}` }]);
+    // A state holds secrets in plain text: the error names a position, never the text around it (readJsonFile).
+    if (e instanceof InputError) throw new InputError(e.issues.map((i) => ({ ...i, message: `not Terraform JSON (\`terraform show -json\`): ${i.message}` })));
+    throw new InputError([{ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
   if (!doc || typeof doc !== 'object' || typeof doc.format_version !== 'string') {
     throw new InputError([{ file, field: 'format_version', message: 'missing: give the output of `terraform show -json` (state or plan)' }]);

@@ -1,6 +1,6 @@
 // Reads tabular records from YAML, JSON, NDJSON or CSV, remembering the line each record came from so that every
 // error can name file and line. Used by the authority loaders and the file connector.
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { Transform } from 'node:stream';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
@@ -294,6 +294,25 @@ export function yamlMessage(e: Error): string {
   const first = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   const pos = (e as { linePos?: { line: number; col: number }[] }).linePos?.[0];
   return `invalid YAML: ${first.replace(/:\s.*$/, '')}${pos ? ` (column ${pos.col})` : ''}`;
+}
+
+/**
+ * A whole JSON file that is not a record list (a Terraform state, a provider export, a plan), read by its byte order
+ * mark like the record files. A syntax error names line and column only: V8's message quotes the text around it, and
+ * such files can hold secrets (a Terraform state holds access keys in plain text).
+ */
+export function readJsonFile(file: string): unknown {
+  const text = readFileSync(file, textEncoding(file)).replace(/^\uFEFF/, ' ');
+  try { return JSON.parse(text); } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const at = jsonPosition(text, m ? Number(m[1]) : jsonErrorOffset(text));
+    throw new InputError([{ file, line: at.line, message: `invalid JSON: syntax error at column ${at.column}` }]);
+  }
+}
+
+/** A whole text file (a CSV export read in one piece), decoded by its byte order mark. */
+export function readTextFile(file: string): string {
+  return readFileSync(file, textEncoding(file)).replace(/^\uFEFF/, '');
 }
 
 function jsonPosition(text: string, offset: number): { line: number; column: number } {

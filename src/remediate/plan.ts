@@ -1,11 +1,12 @@
 // The planner: turns one run's findings into a reviewable plan, applying the policy (which rule leads to which
 // operation, per provider) and every safety rail. It never calls a provider; apply re-checks everything live.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import type { Target } from '../connectors/types.js';
-import { UserError } from '../errors.js';
+import { InputError, UserError } from '../errors.js';
+import { readJsonFile } from '../io/records.js';
 import { silentLogger, type Logger } from '../log.js';
 import { SEVERITY_RANK, type Severity } from '../model/index.js';
 import { getRun, latestRun, requireEvidence, type RunRow } from '../store/runs.js';
@@ -313,8 +314,8 @@ export function writePlan(plan: Plan, dir: string): { planFile: string; summaryF
 /** Reads and checks a plan file: schema, and a digest that catches any edit since it was written. */
 export function readPlan(file: string): Plan {
   let raw: unknown;
-  try { raw = JSON.parse(readFileSync(file, 'utf8')); } catch (e) {
-    throw new UserError(`cannot read plan ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  try { raw = readJsonFile(file); } catch (e) {
+    throw new UserError(`cannot read plan ${file}: ${e instanceof InputError ? e.issues.map((i) => `line ${i.line}: ${i.message}`).join('; ') : (e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const parsed = PlanSchema.safeParse(raw);
   if (!parsed.success) {

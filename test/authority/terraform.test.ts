@@ -1,7 +1,7 @@
 // Terraform as a grants source: hand-written `terraform show -json` shapes (test/fixtures/terraform/README.md) become
 // grants whose identity/resource/permission are the refs each connector emits, so they cover those entitlements.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { terraformGrants } from '../../src/authority/terraform.js';
@@ -71,11 +71,25 @@ describe('terraform grants', () => {
   it('malformed JSON and a non-Terraform document are errors naming the file; the loader lists them', async () => {
     const bad = join(dir, 'bad.json'); writeFileSync(bad, '{"format_version": ');
     const other = join(dir, 'other.json'); writeFileSync(other, '{"resources": []}');
-    expect(() => terraformGrants(bad)).toThrow(/bad\.json: not Terraform JSON/);
+    expect(() => terraformGrants(bad)).toThrow(/bad\.json:1: not Terraform JSON/);
     expect(() => terraformGrants(other)).toThrow(/other\.json format_version: missing/);
     await expect(loadAuthority({ grants: [], owners: [], people: [], exceptions: [], terraform: [bad] })).rejects.toThrow(/bad\.json/);
     const a = await loadAuthority({ grants: [], owners: [], people: [], exceptions: [], terraform: [fx('aws.state.json')] });
     expect(a.terraformIgnored).toEqual({ aws_s3_bucket: 1 });
     expect(a.grants.every((x) => x.value.id.startsWith('tf:'))).toBe(true);
+  });
+
+  it('a broken state never has its text quoted in the error (states hold secrets); a UTF-16LE state reads like UTF-8', async () => {
+    // An access key's secret in a state, the file broken right after it: V8's own message would quote the secret.
+    const bad = join(dir, 'secret.json');
+    writeFileSync(bad, '{"format_version": "1.0",\n "values": {"root_module": {"resources": [{"values": {"secret": "wJalrXUtnFEMI/K7MDENGbPxRfiCYSECRETKEY" x}}]}}}');
+    const err = (() => { try { terraformGrants(bad); return null; } catch (e) { return e as Error; } })();
+    expect(err?.message).toMatch(/secret\.json:2: not Terraform JSON \(`terraform show -json`\): invalid JSON: syntax error at column \d+/);
+    expect(err?.message).not.toMatch(/wJalr|SECRET|CYSEC/);
+    const utf16 = join(dir, 'aws.utf16.json');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(fx('aws.state.json'), 'utf8'), 'utf16le')]));
+    const values = (f: string) => terraformGrants(f).grants.map((g) => ({ ...g.value, provenance: { ...(g.value as { provenance?: object }).provenance, file: null } }));
+    expect(values(utf16)).toEqual(values(fx('aws.state.json')));
+    expect(values(utf16).length).toBeGreaterThan(0);
   });
 });

@@ -261,6 +261,10 @@ describe('apply refuses stale or foreign plans and re-checks preconditions', () 
     writeFileSync(planFile, JSON.stringify(edited));
     expect(() => readPlan(planFile)).toThrow(UserError);
     expect(() => readPlan(planFile)).toThrow(/modified after it was written/);
+    // A truncated file names where it broke, without quoting the plan's text.
+    writeFileSync(planFile, `${JSON.stringify(edited, null, 1).slice(0, 200)} svc-5-cut`);
+    expect(() => readPlan(planFile)).toThrow(/cannot read plan .*plan.*: line \d+: invalid JSON: syntax error at column \d+$/);
+    expect(() => readPlan(planFile)).not.toThrow(/svc-5-cut/);
   });
 
   it('skips, with a reason, targets that changed between plan and apply', async () => {

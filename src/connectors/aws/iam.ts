@@ -5,7 +5,8 @@ import {
   GenerateCredentialReportCommand, GetAccessKeyLastUsedCommand, GetAccountAuthorizationDetailsCommand, GetCredentialReportCommand,
   ListAccessKeysCommand, type IAMClient,
 } from '@aws-sdk/client-iam';
-import { readFileSync } from 'node:fs';
+import { InputError } from '../../errors.js';
+import { readJsonFile, readTextFile } from '../../io/records.js';
 import { sleep } from '../http/fetch.js';
 import type { AuthorizationDetails } from './analysis.js';
 import { parseCredentialReport, type CredentialReport, type ReportRow } from './credential-report.js';
@@ -79,14 +80,16 @@ export async function fetchKeysOf(iam: IAMClient, userName: string, signal: Abor
 /** Offline: an exported details JSON (and optionally a credential report CSV). */
 export function readOffline(o: NonNullable<AwsOptions['offline']>): { details: AuthorizationDetails; report: CredentialReport | null; account: string } {
   let raw: Partial<AuthorizationDetails>;
-  try { raw = JSON.parse(readFileSync(o.authorization_details_file, 'utf8')); } catch (e) {
-    throw new Error(`${o.authorization_details_file}: cannot read the authorization details export: ${(e as Error).message}`);
+  try { raw = readJsonFile(o.authorization_details_file) as Partial<AuthorizationDetails>; } catch (e) {
+    // A position, never the export's text (readJsonFile); an unreadable file by its error code.
+    const why = e instanceof InputError ? e.issues.map((i) => `line ${i.line}: ${i.message}`).join('; ') : (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new Error(`${o.authorization_details_file}: cannot read the authorization details export: ${why}`);
   }
   if (!raw || typeof raw !== 'object' || !Array.isArray(raw.UserDetailList) || !Array.isArray(raw.RoleDetailList)) {
     throw new Error(`${o.authorization_details_file}: not an \`aws iam get-account-authorization-details\` export (no UserDetailList/RoleDetailList)`);
   }
   const details = decodeDetails(raw);
-  const report = o.credential_report_file ? parseCredentialReport(readFileSync(o.credential_report_file, 'utf8')) : null;
+  const report = o.credential_report_file ? parseCredentialReport(readTextFile(o.credential_report_file)) : null;
   return { details, report, account: o.account_id ?? accountOf(details) };
 }
 

@@ -118,7 +118,8 @@ export async function clientsFor(ctx: Ctx, http: HttpContext, credential?: Token
       const res = await transport.fetch(`${arm}${path}`, { headers: { authorization: `Bearer ${t.token}`, accept: 'application/json' } });
       const text = await res.text();
       if (!res.ok) throw new Error(`GET ${path.replace(/\?.*/, '')}: ${res.status} ${armErrorText(text)}`);
-      return JSON.parse(text) as T;
+      // A body that is not JSON names the call, not the body's text (V8's message would quote it).
+      try { return JSON.parse(text) as T; } catch { throw new Error(`GET ${path.replace(/\?.*/, '')}: ${res.status} answered with a body that is not JSON (${text.length} bytes)`); }
     },
     vaultOptions: () => ({ ...common, serviceVersion: '7.6' }),
   };

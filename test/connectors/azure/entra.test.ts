@@ -167,6 +167,15 @@ describe('azure connector: Entra faults end complete or explicitly partial', () 
     expect(lines).toHaveLength(14);
   });
 
+  it('a malformed body from the managed identity credential listing (ARM) leaves the directory partial, naming the call, not quoting the body', async () => {
+    const faults = new FaultPlan().add({ match: /GET \/subscriptions\/.*\/federatedIdentityCredentials/, kind: 'malformed', times: Infinity });
+    const { directory } = await run({ faults });
+    expect(faults.injected).toBeGreaterThan(0);
+    expect(directory.status).toBe('partial');
+    expect(directory.error).toMatch(/federated identity credentials of managed identity .* unavailable \(GET \/subscriptions\/.*\/federatedIdentityCredentials: 200 answered with a body that is not JSON \(\d+ bytes\)\)/);
+    expect(directory.error).not.toMatch(/not valid|Unexpected/);
+  });
+
   it('a 403 on one service principal\'s app role assignments leaves the directory partial, naming it, with everything else collected', async () => {
     const faults = new FaultPlan().add({ match: `/servicePrincipals/${id.spCrm}/appRoleAssignments`, kind: 'status', status: 403, times: Infinity });
     const { directory, rows } = await run({ faults });
