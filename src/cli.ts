@@ -2,6 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { createLogger, redact, type Logger } from './log.js';
 import { EXIT, UserError } from './errors.js';
+import { terminalSafe } from './reports/escape.js';
 import type { Command, CommandIO, GlobalArgs } from './commands/types.js';
 import { COMMANDS } from './commands/index.js';
 
@@ -63,7 +64,8 @@ export function buildCli(argv: string[], io: CommandIO, setExit: (code: number) 
 
 export async function main(argv: string[], io?: Partial<CommandIO>): Promise<number> {
   const fullIo: CommandIO = {
-    out: io?.out ?? ((line) => process.stdout.write(line + '\n')),
+    // Whatever a command prints passes terminalSafe: provider-side names a command forgot to escape are shown, not obeyed.
+    out: ((write: (line: string) => void) => (line: string) => write(terminalSafe(line)))(io?.out ?? ((line) => process.stdout.write(line + '\n'))),
     log: io?.log ?? createLogger({}),
     env: io?.env ?? process.env,
     interactive: io?.interactive ?? (Boolean(process.stderr.isTTY) && !process.env.CI),

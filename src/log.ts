@@ -1,5 +1,6 @@
 // Logs go to stderr: plain lines for people and CI, or JSON lines with --json-logs. Never log secret values:
 // redact() strips anything that looks like a credential before it is written.
+import { terminalSafe } from './reports/escape.js';
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
   info(msg: string, fields?: Record<string, unknown>): void;
@@ -69,10 +70,11 @@ export function createLogger(opts: LoggerOptions = {}, base: Record<string, unkn
     if (level === 'debug' && !opts.verbose) return;
     const all = { ...base, ...fields };
     if (opts.json) {
-      write(redact(JSON.stringify({ time: new Date().toISOString(), level, msg, ...all })));
+      write(terminalSafe(redact(JSON.stringify({ time: new Date().toISOString(), level, msg, ...all }))));
     } else {
       const extra = Object.entries(all).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-      write(redact(`${level === 'info' ? '' : level.toUpperCase() + ': '}${msg}${extra ? ' ' + extra : ''}`));
+      // Messages quote provider-side names: a terminal escape or bidi override in one is shown, not obeyed.
+      write(terminalSafe(redact(`${level === 'info' ? '' : level.toUpperCase() + ': '}${msg}${extra ? ' ' + extra : ''}`)));
     }
   };
   return {

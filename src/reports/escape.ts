@@ -12,6 +12,15 @@ export function visible(text: string): string {
   return text.replace(CONTROL_OR_BIDI, (c) => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
 }
 
+/**
+ * A line for a terminal: each such character as `\u202e` — visible text, and inside a JSON string the same character
+ * (the CLI's JSON output stays valid JSON). Applied to everything the CLI prints, as the last line of defence for
+ * text a command did not pass through visible().
+ */
+export function terminalSafe(line: string): string {
+  return line.replace(CONTROL_OR_BIDI, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A value cut to `max` characters (a 100,000-character name must not make a summary unreadable or oversized). */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

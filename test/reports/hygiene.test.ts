@@ -1,6 +1,6 @@
 // Regression test for report text hygiene (review D19): control characters, bidi overrides, huge values and URLs in
 // provider-side names never pass raw into Markdown, CSV, HTML or terminal output, and summary.md stays under 1 MiB.
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore, tempDir, writeConfig } from '../helpers/index.js';
@@ -8,6 +8,7 @@ import { writeReports } from '../../src/reports/index.js';
 import { insertFinding, insertRun, insertSourceRun } from './seed.js';
 import { cli } from '../pipeline/estate.js';
 import { textTable } from '../../src/reports/table.js';
+import { createLogger } from '../../src/log.js';
 
 const RAW = /[\u0007\u001b\u202e\u2066]/;
 
@@ -53,6 +54,33 @@ describe('report text hygiene (D19)', () => {
       expect(r.out).not.toMatch(RAW);
       expect(r.out).toMatch(/u\{?001[bB]|\\u001b/);
     }
+  });
+});
+
+describe('everything the CLI prints (D19, the last line of defence)', () => {
+  it('a collected name with a terminal escape and a bidi override is shown escaped by scan, history and the logs; --json stays exact JSON', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'inv'));
+    const name = 'svc-\u001b[2K\u001b[1Aok\u202egnp.exe';
+    // The name is the identity's display name; its ref stays plain so the pattern below can find it.
+    writeFileSync(join(dir, 'inv', 'identities.csv'), `ref,kind,name,created_at\nsvc-x,service_account,"${name}",2023-01-01\n`);
+    writeFileSync(join(dir, 'inv', 'entitlements.csv'), 'identity_ref,resource_ref,permission,level\nsvc-x,db,admin,admin\n');
+    writeFileSync(join(dir, 'inv', 'credentials.csv'), 'ref,kind,identity_ref,created_at\n');
+    await writeConfig(dir, { database: 'test.duckdb', sources: [{ name: 'saas', type: 'file', options: { path: 'inv', provider: 'saas', tenant: 'acme' } }], authority: { required: false } });
+    const config = join(dir, 'nhi-recon.yaml');
+    const scan = await cli(['scan', '--config', config, '--out', join(dir, 'reports')]);
+    expect(scan.code, scan.err).toBeLessThan(2);
+    const history = await cli(['history', '--config', config, 'svc-x']);
+    expect(history.code, history.err).toBe(0);
+    expect(history.out).toContain('svc-\\u001b[2K\\u001b[1Aok\\u202egnp.exe');
+    const json = await cli(['history', '--config', config, '--json', 'svc-x']);
+    expect(JSON.stringify(JSON.parse(json.out))).toContain(JSON.stringify(name).slice(1, -1)); // the same string, exactly
+    for (const r of [scan, history, json]) { expect(r.out).not.toMatch(RAW); expect(r.err).not.toMatch(RAW); }
+    const lines: string[] = [];
+    createLogger({ write: (l) => lines.push(l) }).warn(`dropped ${name}`);
+    createLogger({ json: true, write: (l) => lines.push(l) }).warn(`dropped ${name}`);
+    expect(lines.join('\n')).not.toMatch(RAW);
+    expect((JSON.parse(lines[1]!) as { msg: string }).msg).toBe(`dropped ${name}`);
   });
 });
 
