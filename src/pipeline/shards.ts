@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import type { Store } from '../store/store.js';
 import { sqlString } from '../store/store.js';
-import { RECORD_TABLES, stageTable, type RecordTable } from '../store/history.js';
+import { RECORD_TABLES, stageInsertSql, type RecordTable } from '../store/history.js';
 import { createRun, getRun, latestRun, markRunFailed, setRunStage } from '../store/runs.js';
 import { loadAuthorityFor } from './scan.js';
 import { storeAuthority } from '../authority/index.js';
@@ -79,7 +79,9 @@ export async function importShards(store: Store, loaded: LoadedConfig, glob: str
       await storeAuthority(store, run.run_id, authority);
       for (const t of SHARD_TABLES) {
         const files = fresh.map((e) => join(e.dir, `${t}.parquet`));
-        await store.run(`INSERT INTO ${(RECORD_TABLES as readonly string[]).includes(t) ? stageTable(t as RecordTable) : t} SELECT * REPLACE (${runLit} AS run_id) FROM read_parquet(${sqlList(files)}, union_by_name = true)`);
+        const from = `SELECT * REPLACE (${runLit} AS run_id) FROM read_parquet(${sqlList(files)}, union_by_name = true)`;
+        if ((RECORD_TABLES as readonly string[]).includes(t)) for (const sql of stageInsertSql(t as RecordTable, runLit, from)) await store.run(sql);
+        else await store.run(`INSERT INTO ${t} ${from}`);
       }
       if (prev) missing = await recordMissingTenants(store, loaded, run.run_id, prev.run_id);
       const status = await store.value(`SELECT CASE WHEN count(*) > 0 AND bool_and(status = 'complete') THEN 'complete' ELSE 'partial' END FROM source_runs WHERE run_id = $1`, [run.run_id]);

@@ -12,7 +12,7 @@
 //   - Rows a run wrote but that were not merged yet (`*_stage`) are read as they are, so no moment exists where a
 //     committed run reads as empty.
 import type { Store } from './store.js';
-import { TABLES } from './schema.js';
+import { TABLES, createTableSql, type Column } from './schema.js';
 
 export const RECORD_TABLES = ['identities', 'credentials', 'entitlements'] as const;
 export type RecordTable = (typeof RECORD_TABLES)[number];
@@ -37,19 +37,92 @@ export function spanTableSql(t: RecordTable): string {
   return `CREATE TABLE IF NOT EXISTS ${spanTable(t)} (\n  ${[...cols, 'h UBIGINT NOT NULL', 'from_seq INTEGER NOT NULL', 'to_seq INTEGER', 'point BOOLEAN NOT NULL'].join(',\n  ')}\n)`;
 }
 
-export function recordViewSql(t: RecordTable): string {
+/**
+ * The columns a record carries for its collection (run, source, provider, tenant): the same for every row of one tenant
+ * in one run, so the stage holds them once per tenant in `stage_slots` and each staged row a small `slot` instead —
+ * writing four strings per row was a fifth of the collection's time (docs/benchmarks.md, ninth pass).
+ */
+export const STAGE_HEAD = ['run_id', 'source', 'provider', 'tenant'] as const;
+
+/** The physical columns of a stage table: the slot, then the record's own columns in the table's order. */
+export function stageColumns(t: RecordTable): Column[] {
+  return [{ name: 'slot', type: 'INTEGER', notNull: true }, ...TABLES[t].columns.filter((c) => !(STAGE_HEAD as readonly string[]).includes(c.name))];
+}
+
+/** Staged rows with their collection's columns, as the view and the fold read them (`rid`: the stage row's rowid). */
+export function stagedRowsSql(t: RecordTable): string {
+  const cols = contentColumns(t).map((c) => ((STAGE_HEAD as readonly string[]).includes(c) ? `k.${c}` : `x.${c}`));
+  return `(SELECT k.run_id, ${cols.join(', ')}, x.rowid AS rid FROM ${stageTable(t)} x JOIN stage_slots k ON k.slot = x.slot)`;
+}
+
+function spansPartSql(t: RecordTable): string {
   const cols = contentColumns(t);
-  return `CREATE OR REPLACE VIEW ${t} AS
-    SELECT r.run_id, ${cols.map((c) => `s.${c}`).join(', ')}
+  return `SELECT r.run_id, ${cols.map((c) => `s.${c}`).join(', ')}
     FROM ${spanTable(t)} s JOIN runs r ON s.from_seq <= r.seq AND (s.to_seq IS NULL OR r.seq < s.to_seq)
     -- The (run, tenant) pairs whose intervals are that run's observation: collected completely, and merged. A join to
     -- this small set, not EXISTS under the OR: DuckDB ran those as delim joins that held every scanned row in memory
     -- (a million-row read took 2.4 s and 800 MB; this way 0.7 s and 360 MB).
     LEFT JOIN (SELECT DISTINCT sr.run_id, sr.source, sr.tenant FROM source_runs sr SEMI JOIN record_merges m ON m.run_id = sr.run_id
                WHERE sr.status = 'complete') ok ON ok.run_id = r.run_id AND ok.source = s.source AND ok.tenant = s.tenant
-    WHERE s.point OR ok.run_id IS NOT NULL
+    WHERE s.point OR ok.run_id IS NOT NULL`;
+}
+
+export function recordViewSql(t: RecordTable): string {
+  return `CREATE OR REPLACE VIEW ${t} AS
+    ${spansPartSql(t)}
     UNION ALL
-    SELECT run_id, ${cols.join(', ')} FROM ${stageTable(t)}`;
+    SELECT run_id, ${contentColumns(t).join(', ')} FROM ${stagedRowsSql(t)} q`;
+}
+
+/** The view as migrations 11 and 15 created it, over a stage that still held every column per row (frozen). */
+function legacyRecordViewSql(t: RecordTable): string {
+  return `CREATE OR REPLACE VIEW ${t} AS
+    ${spansPartSql(t)}
+    UNION ALL
+    SELECT run_id, ${contentColumns(t).join(', ')} FROM ${stageTable(t)}`;
+}
+
+/** Migration 15: the views read the complete, merged (run, tenant) pairs by a join. */
+export const migrationViewJoinSql = (): string[] => RECORD_TABLES.map((t) => legacyRecordViewSql(t));
+
+/**
+ * Migration 16: stage rows keep a slot instead of their collection's four columns. Rows a killed collection left
+ * staged (none after a clean stop: a merge empties the stage) keep their collection through their slot.
+ */
+export function migrationNarrowStageSql(): string[] {
+  const out = [`CREATE TABLE IF NOT EXISTS stage_slots (
+    slot INTEGER NOT NULL, run_id VARCHAR NOT NULL, source VARCHAR NOT NULL, provider VARCHAR NOT NULL, tenant VARCHAR NOT NULL)`,
+  `INSERT INTO stage_slots SELECT (row_number() OVER (ORDER BY run_id, source, provider, tenant))::INTEGER, * FROM (
+    ${RECORD_TABLES.map((t) => `SELECT DISTINCT run_id, source, provider, tenant FROM ${stageTable(t)}`).join(' UNION ')})`];
+  for (const t of RECORD_TABLES) {
+    const st = stageTable(t);
+    const rest = stageColumns(t).slice(1).map((c) => c.name);
+    out.push(
+      `DROP VIEW IF EXISTS ${t}`,
+      createTableSql({ name: `${st}_narrow`, columns: stageColumns(t) }),
+      `INSERT INTO ${st}_narrow SELECT k.slot, ${rest.map((c) => `x.${c}`).join(', ')} FROM ${st} x
+         JOIN stage_slots k ON k.run_id = x.run_id AND k.source = x.source AND k.provider = x.provider AND k.tenant = x.tenant`,
+      `DROP TABLE ${st}`,
+      `ALTER TABLE ${st}_narrow RENAME TO ${st}`,
+      recordViewSql(t),
+    );
+  }
+  return out;
+}
+
+/**
+ * Stages rows selected by `fromSql` (every record column but run_id, by name) as run `runLit`'s: a slot for each new
+ * (source, provider, tenant), then the rows. For bulk loads in SQL (shard exports); collections write through
+ * Store.writer, which allocates slots itself — the two never run in one transaction.
+ */
+export function stageInsertSql(t: RecordTable, runLit: string, fromSql: string): string[] {
+  const rest = stageColumns(t).slice(1).map((c) => c.name);
+  return [
+    `INSERT INTO stage_slots SELECT ((SELECT coalesce(max(slot), 0) FROM stage_slots) + row_number() OVER (ORDER BY source, provider, tenant))::INTEGER, ${runLit}, n.* FROM (
+       SELECT DISTINCT source, provider, tenant FROM (${fromSql}) ANTI JOIN (SELECT * FROM stage_slots WHERE run_id = ${runLit}) USING (source, provider, tenant)) n`,
+    `INSERT INTO ${stageTable(t)} SELECT k.slot, ${rest.map((c) => `x.${c}`).join(', ')} FROM (${fromSql}) x
+       JOIN stage_slots k ON k.run_id = ${runLit} AND k.source = x.source AND k.provider = x.provider AND k.tenant = x.tenant`,
+  ];
 }
 
 /**
@@ -96,7 +169,7 @@ export function migrationToSpansSql(): string[] {
       `INSERT INTO ${spanTable(t)} SELECT ${cols.map((c) => `x.${c}`).join(', ')}, ${fingerprint(t, 'x')}, r.seq, r.seq + 1, true
          FROM ${t} x JOIN runs r USING (run_id)`,
       `DROP TABLE ${t}`,
-      recordViewSql(t),
+      legacyRecordViewSql(t),
     );
   }
   out.push(recordIntervalsViewSql());
@@ -114,7 +187,7 @@ export interface MergeResult { runs: number; opened: number; closed: number; poi
 export async function mergeStagedRecords(store: Store, runId?: string): Promise<MergeResult> {
   const total: MergeResult = { runs: 0, opened: 0, closed: 0, point: 0 };
   const pending = await store.all<{ run_id: string; seq: number }>(
-    `SELECT DISTINCT s.run_id, r.seq FROM (${RECORD_TABLES.map((t) => `SELECT DISTINCT run_id FROM ${stageTable(t)}`).join(' UNION ')}
+    `SELECT DISTINCT s.run_id, r.seq FROM (SELECT DISTINCT k.run_id FROM stage_slots k SEMI JOIN (${RECORD_TABLES.map((t) => `SELECT slot FROM ${stageTable(t)}`).join(' UNION ALL ')}) x ON x.slot = k.slot
        UNION SELECT $1) s
      JOIN runs r USING (run_id) WHERE s.run_id NOT IN (SELECT run_id FROM record_merges) ORDER BY r.seq`, [runId ?? null]);
   for (const p of pending) {
@@ -131,9 +204,12 @@ async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<
   // Tenants whose collection in this run was complete: only their absence is evidence of removal.
   await store.run(`CREATE OR REPLACE TEMP TABLE m_complete AS
     SELECT DISTINCT source, tenant FROM source_runs WHERE run_id = ${run} AND status = 'complete' AND ${inOrder ? 'true' : 'false'}`);
+  const incomplete = Boolean(await store.value(`SELECT EXISTS (SELECT 1 FROM stage_slots k ANTI JOIN m_complete c USING (source, tenant) WHERE k.run_id = ${run})`));
   const out = { opened: 0, closed: 0, point: 0 };
   for (const t of RECORD_TABLES) {
     const st = stageTable(t), sp = spanTable(t);
+    // The run's staged rows with their collection's columns (rid: the stage row).
+    const staged = stagedRowsSql(t);
     // A staged row as a span row's content and fingerprint (its from/to/point follow).
     const row = `${contentColumns(t).map((c) => `s.${c}`).join(', ')}, ${fingerprint(t, 's')}`;
     await store.run(`CREATE OR REPLACE TEMP TABLE m_old AS
@@ -146,28 +222,30 @@ async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<
       // Nothing open in these tenants (their first complete collection): every row opens an interval, and no pairing
       // with old rows is needed.
       await store.run(`INSERT INTO ${sp} SELECT ${row}, ${seq}, NULL, false
-        FROM ${st} s SEMI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
+        FROM ${staged} s SEMI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
     } else {
       // Equal rows pair off one to one (n numbers duplicates), so a record held twice is still held twice.
       await store.run(`CREATE OR REPLACE TEMP TABLE m_new AS
-        SELECT rowid AS rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
-        FROM (SELECT s.rowid, s.source, s.tenant, s.ref, ${fingerprint(t, 's')} AS h FROM ${st} s SEMI JOIN m_complete c USING (source, tenant)
+        SELECT rid, source, tenant, ref, h, row_number() OVER (PARTITION BY source, tenant, ref, h) AS n
+        FROM (SELECT s.rid, s.source, s.tenant, s.ref, ${fingerprint(t, 's')} AS h FROM ${staged} s SEMI JOIN m_complete c USING (source, tenant)
               WHERE s.run_id = ${run}) q`);
       // Gone or changed, seen by a complete collection: the interval ends here.
       await store.run(`CREATE OR REPLACE TEMP TABLE m_gone AS SELECT o.rid FROM m_old o ANTI JOIN m_new n USING (source, tenant, ref, h, n)`);
       closed = Number(await store.value(`SELECT count(*) FROM m_gone`));
       if (closed) await store.run(`UPDATE ${sp} SET to_seq = ${seq} WHERE rowid IN (SELECT rid FROM m_gone)`);
       await store.run(`INSERT INTO ${sp} SELECT ${row}, ${seq}, NULL, false
-        FROM ${st} s WHERE s.rowid IN (SELECT n.rid FROM m_new n ANTI JOIN m_old o USING (source, tenant, ref, h, n))`);
+        FROM ${staged} s WHERE s.rid IN (SELECT n.rid FROM m_new n ANTI JOIN m_old o USING (source, tenant, ref, h, n))`);
     }
     const opened = Number(await store.value(`SELECT count(*) FROM ${sp}`)) - before;
-    // Tenants not collected completely: what this run saw, visible in this run only.
-    await store.run(`INSERT INTO ${sp} SELECT ${row}, ${seq}, ${seq + 1}, true
-      FROM ${st} s ANTI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
+    // Tenants not collected completely: what this run saw, visible in this run only. (Asked of the run's few slots
+    // first: when every tenant was complete, as on most nights, the stage is not scanned a second time.)
+    if (incomplete) await store.run(`INSERT INTO ${sp} SELECT ${row}, ${seq}, ${seq + 1}, true
+      FROM ${staged} s ANTI JOIN m_complete c USING (source, tenant) WHERE s.run_id = ${run}`);
     const point = Number(await store.value(`SELECT count(*) FROM ${sp}`)) - before - opened;
-    await store.run(`DELETE FROM ${st} WHERE run_id = ${run}`);
+    await store.run(`DELETE FROM ${st} WHERE slot IN (SELECT slot FROM stage_slots WHERE run_id = ${run})`);
     out.opened += opened; out.closed += closed; out.point += point;
   }
+  await store.run(`DELETE FROM stage_slots WHERE run_id = ${run}`);
   await store.run(`INSERT INTO record_merges VALUES (${run}, ${seq}, '${inOrder ? 'intervals' : 'points'}', ${out.opened}, ${out.closed}, ${out.point}, now())`);
   // The fold's working tables hold a row per record: freed now, not at the end of the session (a scan reconciles next).
   for (const t of ['m_complete', 'm_new', 'm_old', 'm_gone']) await store.run(`DROP TABLE IF EXISTS temp.main.${t}`);

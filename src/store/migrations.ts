@@ -1,6 +1,6 @@
 // Ordered, append-only migrations. A database records the highest version applied; never edit a released step.
 import { TABLES, createTableSql } from './schema.js';
-import { RECORD_TABLES, migrationToSpansSql, recordViewSql } from './history.js';
+import { migrationNarrowStageSql, migrationToSpansSql, migrationViewJoinSql } from './history.js';
 import { migrationFindingSpansSql } from './finding-spans.js';
 
 export interface Migration { version: number; description: string; sql: string[] }
@@ -184,7 +184,7 @@ export const MIGRATIONS: Migration[] = [
     version: 11,
     description: 'collected records as validity intervals: *_spans (from_seq, to_seq), *_stage for a run being written, identities/credentials/entitlements become views',
     // From here on, a column added to a record table must be added to its _stage and _spans tables and the view
-    // recreated (recordViewSql), in one migration.
+    // recreated (recordViewSql), in one migration. (Its view SQL is frozen in history.ts: legacyRecordViewSql.)
     sql: migrationToSpansSql(),
   },
   {
@@ -200,6 +200,11 @@ export const MIGRATIONS: Migration[] = [
   {
     version: 15,
     description: 'identities/credentials/entitlements views read the complete, merged (run, tenant) pairs by a join instead of EXISTS (same rows; bounded memory at scale)',
-    sql: RECORD_TABLES.map((t) => recordViewSql(t)),
+    sql: migrationViewJoinSql(),
+  },
+  {
+    version: 16,
+    description: 'staged records keep a slot (stage_slots: run, source, provider, tenant) instead of those four columns per row',
+    sql: migrationNarrowStageSql(),
   },
 ];

@@ -7,7 +7,7 @@ import { MIGRATIONS } from './migrations.js';
 import { RecordWriter } from './writer.js';
 import { TABLES, type TableName } from './schema.js';
 import { UserError } from '../errors.js';
-import { RECORD_TABLES, stageTable, type RecordTable } from './history.js';
+import { RECORD_TABLES, stageColumns, stageTable, type RecordTable } from './history.js';
 
 export interface StoreOptions {
   readOnly?: boolean;
@@ -144,6 +144,9 @@ export class Store {
     return next;
   }
 
+  /** The next stage slot this process hands out (Store.writer). */
+  private nextSlot = 1;
+
   private txDepth = 0;
   /** Run fn in one transaction; nested calls join the outer one. Any error rolls everything back. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
@@ -164,9 +167,12 @@ export class Store {
 
   async writer(table: TableName, batchRows = 10_000): Promise<RecordWriter> {
     // Collected records are written to the run's stage and merged into intervals when the collection commits.
-    const physical = (RECORD_TABLES as readonly string[]).includes(table) ? stageTable(table as RecordTable) : table;
-    const appender = await this.conn.createAppender(physical);
-    return new RecordWriter(appender, TABLES[table].columns, batchRows);
+    if (!(RECORD_TABLES as readonly string[]).includes(table)) return new RecordWriter(await this.conn.createAppender(table), TABLES[table].columns, batchRows);
+    const t = table as RecordTable;
+    // Slots are numbered in this process (all writers share the counter) above every slot in the table.
+    this.nextSlot = Math.max(this.nextSlot, Number(await this.value('SELECT coalesce(max(slot), 0) + 1 FROM stage_slots')));
+    const slots = { appender: await this.conn.createAppender('stage_slots'), next: () => this.nextSlot++ };
+    return new RecordWriter(await this.conn.createAppender(stageTable(t)), stageColumns(t), batchRows, slots);
   }
 
   close(): void {

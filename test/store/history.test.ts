@@ -141,8 +141,10 @@ describe('record history as intervals', () => {
       await c.run(`DROP TABLE ${t}_spans`);
       await c.run(`DROP TABLE ${t}_stage`);
     }
-    await c.run(`DELETE FROM schema_migrations WHERE version = 11`);
+    // Nor the later steps on these tables (a views rewrite, the narrow stage).
+    await c.run(`DELETE FROM schema_migrations WHERE version IN (11, 15, 16)`);
     await c.run(`DROP TABLE record_merges`);
+    await c.run(`DROP TABLE stage_slots`);
     c.closeSync(); db.closeSync();
     store = await Store.open(file);
     expect(await refs(store, 'identities', r1)).toEqual(['a', 'b']);
@@ -153,6 +155,63 @@ describe('record history as intervals', () => {
     expect(await refs(store, 'identities', r4)).toEqual(['a']);
     // 3 point rows from the snapshots, then one interval for runs 3 and 4.
     expect(await spans(store)).toBe(4);
+    store.close();
+  });
+
+  it('upgrades rows a stopped collection left in the wide stage of migration 11: each keeps its run, source and tenant', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'nhi-hist-'));
+    dirs.push(d);
+    const file = join(d, 'wide.duckdb');
+    let store = await Store.open(file);
+    const r1 = await seedRun(store, { identities: [ident('a'), ident('x', {}, 't2')] });
+    const run = await createRun(store);
+    store.close();
+    // The stage as migration 11 made it (every record column on every row), holding a collection that never merged.
+    const db = await DuckDBInstance.create(file);
+    const c = await db.connect();
+    for (const t of ['identities', 'credentials', 'entitlements']) {
+      await c.run(`DROP VIEW ${t}`);
+      await c.run(`DROP TABLE ${t}_stage`);
+      await c.run(`CREATE TABLE ${t}_stage AS SELECT r.run_id, s.* EXCLUDE (h, from_seq, to_seq, point) FROM ${t}_spans s, runs r WHERE false`);
+    }
+    await c.run(`DROP TABLE stage_slots`);
+    await c.run(`DELETE FROM schema_migrations WHERE version = 16`);
+    await c.run(`INSERT INTO identities_stage (run_id, source, provider, tenant, ref, kind, name) VALUES
+      ($1, 'src', 'prov', 't1', 'a', 'service_account', 'a'), ($1, 'src', 'prov', 't1', 'b', 'service_account', 'b'), ($1, 'src', 'prov', 't2', 'y', 'service_account', 'y')`, [run.run_id]);
+    await c.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) VALUES ($1, 'src', 'prov', 't1', 'complete'), ($1, 'src', 'prov', 't2', 'partial')`, [run.run_id]);
+    c.closeSync(); db.closeSync();
+    store = await Store.open(file);
+    expect(await refs(store, 'identities', run.run_id)).toEqual(['a', 'b', 'y']);
+    expect(await store.all(`SELECT tenant, ref FROM identities WHERE run_id = $1 ORDER BY ref`, [run.run_id])).toEqual([
+      { tenant: 't1', ref: 'a' }, { tenant: 't1', ref: 'b' }, { tenant: 't2', ref: 'y' }]);
+    await mergeStagedRecords(store);
+    expect(await refs(store, 'identities', run.run_id)).toEqual(['a', 'b', 'y']);
+    // t1 was collected completely (its intervals continue from it); t2 partially: x is not ended, y seen once.
+    expect(await refs(store, 'identities', r1)).toEqual(['a', 'x']);
+    expect(await store.value(`SELECT to_seq FROM identities_spans WHERE ref = 'x'`)).toBe(null);
+    expect(await store.value(`SELECT point FROM identities_spans WHERE ref = 'y'`)).toBe(true);
+    expect(Number(await store.value('SELECT count(*) FROM identities_stage'))).toBe(0);
+    expect(Number(await store.value('SELECT count(*) FROM stage_slots'))).toBe(0);
+    store.close();
+  });
+
+  it('a stage row is never without its collection: one slot per run, source, provider and tenant, kept until the merge', async () => {
+    const store = await open();
+    const run = await createRun(store);
+    const w = await store.writer('identities');
+    const base = { run_id: run.run_id, source: 'src', provider: 'prov', tenant: 't1' };
+    w.append({ ref: 'a', kind: 'service_account', name: 'a' }, base);
+    w.append({ ref: 'b', kind: 'service_account', name: 'b' }, { ...base });
+    // The row's own columns win over base, as for every other column.
+    w.append({ ref: 'c', kind: 'service_account', name: 'c', tenant: 't2' }, base);
+    // A tenant name that would collide with another under a naive joined key.
+    w.append({ ref: 'd', kind: 'service_account', name: 'd', source: 'src\u0000prov', provider: 't1', tenant: 'x' }, base);
+    expect(() => w.append({ ref: 'e', kind: 'service_account', name: 'e', tenant: null }, base)).toThrow(/tenant must not be empty/);
+    w.close();
+    expect(await store.all(`SELECT source, tenant, ref FROM identities WHERE run_id = $1 ORDER BY ref`, [run.run_id])).toEqual([
+      { source: 'src', tenant: 't1', ref: 'a' }, { source: 'src', tenant: 't1', ref: 'b' }, { source: 'src', tenant: 't2', ref: 'c' },
+      { source: 'src\u0000prov', tenant: 'x', ref: 'd' }]);
+    expect(Number(await store.value('SELECT count(*) FROM stage_slots'))).toBe(3);
     store.close();
   });
 
