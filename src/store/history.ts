@@ -111,16 +111,17 @@ export function migrationNarrowStageSql(): string[] {
 }
 
 /**
- * Stages rows selected by `fromSql` (every record column but run_id, by name) as run `runLit`'s: a slot for each new
+ * Stages rows selected by `fromSql` (record columns by name; run_id is ignored) as run `runLit`'s: a slot for each new
  * (source, provider, tenant), then the rows. For bulk loads in SQL (shard exports); collections write through
  * Store.writer, which allocates slots itself — the two never run in one transaction.
  */
-export function stageInsertSql(t: RecordTable, runLit: string, fromSql: string): string[] {
-  const rest = stageColumns(t).slice(1).map((c) => c.name);
+export function stageInsertSql(t: RecordTable, runLit: string, fromSql: string, columns?: string[]): string[] {
+  // `columns`: the record columns fromSql has, when not all (the rest stay NULL).
+  const rest = stageColumns(t).slice(1).map((c) => c.name).filter((c) => !columns || columns.includes(c));
   return [
     `INSERT INTO stage_slots SELECT ((SELECT coalesce(max(slot), 0) FROM stage_slots) + row_number() OVER (ORDER BY source, provider, tenant))::INTEGER, ${runLit}, n.* FROM (
        SELECT DISTINCT source, provider, tenant FROM (${fromSql}) ANTI JOIN (SELECT * FROM stage_slots WHERE run_id = ${runLit}) USING (source, provider, tenant)) n`,
-    `INSERT INTO ${stageTable(t)} SELECT k.slot, ${rest.map((c) => `x.${c}`).join(', ')} FROM (${fromSql}) x
+    `INSERT INTO ${stageTable(t)} (slot, ${rest.join(', ')}) SELECT k.slot, ${rest.map((c) => `x.${c}`).join(', ')} FROM (${fromSql}) x
        JOIN stage_slots k ON k.run_id = ${runLit} AND k.source = x.source AND k.provider = x.provider AND k.tenant = x.tenant`,
   ];
 }
