@@ -215,6 +215,29 @@ describe('record history as intervals', () => {
     store.close();
   });
 
+  it('the first fold of a collection writes the intervals in full row groups, first to last, in the order collected', async () => {
+    // The stage is read through its slots now: the fold must still write full row groups first, in collection order —
+    // a partial row group ahead of a full one is what later checkpoints merge and rewrite (docs/benchmarks.md, seventh pass).
+    const store = await open();
+    const run = await createRun(store);
+    const n = 150_000;
+    await store.transaction(async () => {
+      const w = await store.writer('entitlements');
+      const base = { run_id: run.run_id, source: 'src', provider: 'prov', tenant: 't1' };
+      for (let i = 0; i < n; i++) w.append({ ref: `e-${String(i).padStart(6, '0')}`, identity_ref: `sa-${i % 5000}`, resource_ref: 'res', permission: 'p', level: 'read' }, base);
+      w.close();
+      await store.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) VALUES ($1, 'src', 'prov', 't1', 'complete')`, [run.run_id]);
+      await mergeStagedRecords(store, run.run_id);
+    });
+    await store.run('CHECKPOINT');
+    const groups = await store.all<{ rows: number }>(`SELECT sum(count)::INT AS rows FROM pragma_storage_info('entitlements_spans')
+      WHERE column_id = 0 AND segment_type <> 'VALIDITY' AND persistent GROUP BY row_group_id ORDER BY row_group_id`);
+    expect(groups.map((g) => g.rows)).toEqual([122_880, n - 122_880]);
+    // In collection order: the first row group holds the first 122,880 records collected.
+    expect(await store.value(`SELECT max(ref) FROM (SELECT ref FROM entitlements_spans LIMIT 122880)`)).toBe('e-122879');
+    store.close();
+  });
+
   it('says when a record was present, last seen by a complete collection, and confirmed absent — and what an incomplete sighting proves', async () => {
     const store = await open();
     await seedRun(store, { identities: [ident('a'), ident('b')] });
