@@ -20,20 +20,20 @@ async function night(store: Store, k: number): Promise<number> {
   const changed = (i: string) => churn > 0 ? `(hash(${i}, ${k}) % 10000) < ${Math.round(churn * 10000)}` : 'false';
   const t0 = performance.now();
   await store.transaction(async () => {
-    for (const sql of stageInsertSql('identities', id, `SELECT * FROM (SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'sa-' || i, 'service_account', 'fam-' || (i % 2000) || '-svc-' || i, false,
+    for (const sql of stageInsertSql('identities', id, `SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'sa-' || i, 'service_account', 'fam-' || (i % 2000) || '-svc-' || i, false,
              CASE WHEN i % 5 = 0 THEN NULL ELSE 'person-' || (i % 500) END, TIMESTAMP '2022-01-01' + to_days((i % 1500)::INT),
              CASE WHEN ${changed('i')} THEN TIMESTAMP '2026-06-01' + to_days(${k}) ELSE TIMESTAMP '2026-01-01' + to_days((i % 150)::INT) END, true, false,
              '{"project":"p-' || (i % 40) || '"}'
-      FROM range(${ids}) t(i)) q(run_id, source, provider, tenant, ref, kind, name, human, owner, created_at, last_used_at, last_used_known, disabled, attributes)`, ['run_id', 'source', 'provider', 'tenant', 'ref', 'kind', 'name', 'human', 'owner', 'created_at', 'last_used_at', 'last_used_known', 'disabled', 'attributes'])) await store.run(sql);
-    for (const sql of stageInsertSql('credentials', id, `SELECT * FROM (SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'k-' || i, 'sa_key', 'key-' || i, 'sa-' || i, TIMESTAMP '2024-01-01' + to_days((i % 700)::INT),
+      FROM range(${ids}) t(i)`, ['run_id', 'source', 'provider', 'tenant', 'ref', 'kind', 'name', 'human', 'owner', 'created_at', 'last_used_at', 'last_used_known', 'disabled', 'attributes'])) await store.run(sql);
+    for (const sql of stageInsertSql('credentials', id, `SELECT ${id}, 'syn', 'synthetic', 'tenant-' || (i % 8), 'k-' || i, 'sa_key', 'key-' || i, 'sa-' || i, TIMESTAMP '2024-01-01' + to_days((i % 700)::INT),
              CASE WHEN ${changed('i + 7')} THEN TIMESTAMP '2026-06-01' + to_days(${k}) ELSE TIMESTAMP '2026-01-01' + to_days((i % 150)::INT) END, true,
              CASE WHEN i % 2 = 0 THEN NULL ELSE TIMESTAMP '2027-01-01' END, true, 'active', md5('k' || i)
-      FROM range(${ids}) t(i)) q(run_id, source, provider, tenant, ref, kind, name, identity_ref, created_at, last_used_at, last_used_known, expires_at, expiry_supported, status, fingerprint)`, ['run_id', 'source', 'provider', 'tenant', 'ref', 'kind', 'name', 'identity_ref', 'created_at', 'last_used_at', 'last_used_known', 'expires_at', 'expiry_supported', 'status', 'fingerprint'])) await store.run(sql);
-    for (const sql of stageInsertSql('entitlements', id, `SELECT * FROM (SELECT ${id}, 'syn', 'synthetic', 'tenant-' || ((i // 3) % 8), 'e-' || i, 'sa-' || (i // 3), 'fam-' || ((i // 3) % 2000) || '-svc-' || (i // 3),
+      FROM range(${ids}) t(i)`, ['run_id', 'source', 'provider', 'tenant', 'ref', 'kind', 'name', 'identity_ref', 'created_at', 'last_used_at', 'last_used_known', 'expires_at', 'expiry_supported', 'status', 'fingerprint'])) await store.run(sql);
+    for (const sql of stageInsertSql('entitlements', id, `SELECT ${id}, 'syn', 'synthetic', 'tenant-' || ((i // 3) % 8), 'e-' || i, 'sa-' || (i // 3), 'fam-' || ((i // 3) % 2000) || '-svc-' || (i // 3),
              'res-' || (i % 997), CASE i % 6 WHEN 5 THEN 'admin' WHEN 3 THEN 'write' WHEN 4 THEN 'write' ELSE 'read' END,
              CASE i % 6 WHEN 5 THEN 'admin' WHEN 3 THEN 'write' WHEN 4 THEN 'write' ELSE 'read' END, i % 6 = 5, 'direct',
              CASE WHEN ${changed('i + 13')} THEN TIMESTAMP '2026-06-01' + to_days(${k}) END
-      FROM range(${ids * 3}) t(i)) q(run_id, source, provider, tenant, ref, identity_ref, identity_name, resource_ref, permission, level, privileged, via, last_used_at)`, ['run_id', 'source', 'provider', 'tenant', 'ref', 'identity_ref', 'identity_name', 'resource_ref', 'permission', 'level', 'privileged', 'via', 'last_used_at'])) await store.run(sql);
+      FROM range(${ids * 3}) t(i)`, ['run_id', 'source', 'provider', 'tenant', 'ref', 'identity_ref', 'identity_name', 'resource_ref', 'permission', 'level', 'privileged', 'via', 'last_used_at'])) await store.run(sql);
     await store.run(`INSERT INTO source_runs (run_id, source, provider, tenant, status) SELECT ${id}, 'syn', 'synthetic', 'tenant-' || i, 'complete' FROM range(8) t(i)`);
     await setRunStage(store, run.run_id, 'collect', 'complete');
   });

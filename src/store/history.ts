@@ -43,15 +43,16 @@ export function spanTableSql(t: RecordTable): string {
  * writing four strings per row was a fifth of the collection's time (docs/benchmarks.md, ninth pass).
  */
 export const STAGE_HEAD = ['run_id', 'source', 'provider', 'tenant'] as const;
+const isHead = (c: string): boolean => (STAGE_HEAD as readonly string[]).includes(c);
 
 /** The physical columns of a stage table: the slot, then the record's own columns in the table's order. */
 export function stageColumns(t: RecordTable): Column[] {
-  return [{ name: 'slot', type: 'INTEGER', notNull: true }, ...TABLES[t].columns.filter((c) => !(STAGE_HEAD as readonly string[]).includes(c.name))];
+  return [{ name: 'slot', type: 'INTEGER', notNull: true }, ...TABLES[t].columns.filter((c) => !isHead(c.name))];
 }
 
 /** Staged rows with their collection's columns, as the view and the fold read them (`rid`: the stage row's rowid). */
 export function stagedRowsSql(t: RecordTable): string {
-  const cols = contentColumns(t).map((c) => ((STAGE_HEAD as readonly string[]).includes(c) ? `k.${c}` : `x.${c}`));
+  const cols = contentColumns(t).map((c) => (isHead(c) ? `k.${c}` : `x.${c}`));
   return `(SELECT k.run_id, ${cols.join(', ')}, x.rowid AS rid FROM ${stageTable(t)} x JOIN stage_slots k ON k.slot = x.slot)`;
 }
 
@@ -64,7 +65,6 @@ interface SlotRow { slot: number; source: string; provider: string; tenant: stri
  */
 function runStagedRowsSql(t: RecordTable, run: string, slots: SlotRow[]): string {
   const cols = contentColumns(t);
-  const isHead = (c: string) => (STAGE_HEAD as readonly string[]).includes(c);
   if (!slots.length) return `(SELECT ${run} AS run_id, ${cols.map((c) => (isHead(c) ? `NULL::VARCHAR AS ${c}` : `x.${c}`)).join(', ')}, x.rowid AS rid FROM ${stageTable(t)} x WHERE false)`;
   const min = Number(slots[0]!.slot), max = Number(slots[slots.length - 1]!.slot);
   const lookup = (f: 'source' | 'provider' | 'tenant') => {
@@ -133,12 +133,13 @@ export function migrationNarrowStageSql(): string[] {
 }
 
 /**
- * Stages rows selected by `fromSql` (record columns by name; run_id is ignored) as run `runLit`'s: a slot for each new
+ * Stages rows selected by `selectSql` (record columns by name; run_id is ignored) as run `runLit`'s: a slot for each new
  * (source, provider, tenant), then the rows. For bulk loads in SQL (shard exports); collections write through
  * Store.writer, which allocates slots itself — the two never run in one transaction.
  */
-export function stageInsertSql(t: RecordTable, runLit: string, fromSql: string, columns?: string[]): string[] {
-  // `columns`: the record columns fromSql has, when not all (the rest stay NULL).
+export function stageInsertSql(t: RecordTable, runLit: string, selectSql: string, columns?: string[]): string[] {
+  // `columns`: the names of selectSql's columns in order, when it does not name them itself (absent ones stay NULL).
+  const fromSql = columns ? `SELECT * FROM (${selectSql}) q(${columns.join(', ')})` : selectSql;
   const rest = stageColumns(t).slice(1).map((c) => c.name).filter((c) => !columns || columns.includes(c));
   return [
     `INSERT INTO stage_slots SELECT ((SELECT coalesce(max(slot), 0) FROM stage_slots) + row_number() OVER (ORDER BY source, provider, tenant))::INTEGER, ${runLit}, n.* FROM (
