@@ -21,14 +21,19 @@ export async function run(opts: BenchOptions): Promise<BenchResult[]> {
   const churn = child(String(records), String(runs), '0.01');
   const perNight = churn.growthPct! / (runs - 1);
   out.push({ name: `history, 1% churn per night (${label})`, metric: 'file growth per night', value: Number(perNight.toFixed(2)), unit: `% (${churn.growthPct!.toFixed(1)}% over ${runs - 1} nights)`, target: '≤ 5%', ok: perNight <= 5 });
-  // With reconcile (findings stored as intervals too), at a smaller size. The target is read on the file, as the
-  // issue states it; the data (blocks in use) and the file after the second night are printed beside it, because a
-  // checkpoint that rewrites the findings table keeps a copy's worth of free blocks in the file from then on.
-  const fr = opts.quick ? 20_000 : 100_000;
-  const withFindings = child(String(fr), '10', '0', 'reconcile');
-  const wf = `history with findings, unchanged estate (${fr.toLocaleString('en')} records × 10 nightly scans)`;
-  out.push({ name: wf, metric: 'file growth vs first run', value: Number(withFindings.growthPct!.toFixed(1)), unit: `% (${withFindings.firstMB!.toFixed(1)} → ${withFindings.lastMB!.toFixed(1)} MB)`, target: '≤ 10% (×30 runs)', ok: withFindings.growthPct! <= 10 });
-  out.push({ name: wf, metric: 'file growth, nights 2 → 10', value: Number(withFindings.growthAfterSecondPct!.toFixed(1)), unit: `% (${withFindings.secondMB!.toFixed(1)} → ${withFindings.lastMB!.toFixed(1)} MB)` });
-  out.push({ name: wf, metric: 'data growth (blocks in use)', value: Number(withFindings.usedGrowthPct!.toFixed(1)), unit: `% (${withFindings.firstUsedMB!.toFixed(1)} → ${withFindings.lastUsedMB!.toFixed(1)} MB)` });
+  // With reconcile: what a nightly scan stores (records and findings, every run's findings kept). The issue's target
+  // reads "30 nightly runs of an unchanged 1M-record estate", so the full bench measures it at that size and count; a
+  // smaller case (100k × 10, and the only one with --quick) is printed beside it. The target is read on the file; the
+  // data (blocks in use) is printed beside it, because the file also keeps DuckDB's working space: a checkpoint writes
+  // the row groups it merges before it frees the old ones (docs/benchmarks.md, "History").
+  const cases: Array<[number, number]> = opts.quick ? [[20_000, 10]] : [[100_000, 10], [records, runs]];
+  for (const [fr, nights] of cases) {
+    const withFindings = child(String(fr), String(nights), '0', 'reconcile');
+    const wf = `history with findings, unchanged estate (${fr.toLocaleString('en')} records × ${nights} nightly scans)`;
+    out.push({ name: wf, metric: 'file growth vs first run', value: Number(withFindings.growthPct!.toFixed(1)), unit: `% (${withFindings.firstMB!.toFixed(1)} → ${withFindings.lastMB!.toFixed(1)} MB)`, target: '≤ 10%', ok: withFindings.growthPct! <= 10 });
+    out.push({ name: wf, metric: 'file growth, nights 2 → last', value: Number(withFindings.growthAfterSecondPct!.toFixed(1)), unit: `% (${withFindings.secondMB!.toFixed(1)} → ${withFindings.lastMB!.toFixed(1)} MB)` });
+    out.push({ name: wf, metric: 'data growth (blocks in use)', value: Number(withFindings.usedGrowthPct!.toFixed(1)), unit: `% (${withFindings.firstUsedMB!.toFixed(1)} → ${withFindings.lastUsedMB!.toFixed(1)} MB; findings ${withFindings.findingsFirst} → ${withFindings.findingsLast} open)` });
+    out.push({ name: wf, metric: 'first run / later run (collect + reconcile + checkpoint)', value: Number(withFindings.laterRunSeconds!.toFixed(2)), unit: `s (first ${withFindings.firstRunSeconds!.toFixed(2)} s)` });
+  }
   return out;
 }
