@@ -63,7 +63,6 @@ describe('100 MB inputs', () => {
       expect(await store.value('SELECT count(*)::INT FROM identities WHERE run_id = $1', [out.runId])).toBe(kept);
       expect(await store.value(`SELECT count(*)::INT FROM identities WHERE run_id = $1 AND name = 'svc "0" ''q'''`, [out.runId])).toBe(1);
     });
-
   }
 
   for (const format of ['yaml', 'json'] as const) {
