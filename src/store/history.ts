@@ -12,7 +12,6 @@
 //   - Rows a run wrote but that were not merged yet (`*_stage`) are read as they are, so no moment exists where a
 //     committed run reads as empty.
 import type { Store } from './store.js';
-import { sqlString } from './store.js';
 import { TABLES, createTableSql, type Column } from './schema.js';
 
 export const RECORD_TABLES = ['identities', 'credentials', 'entitlements'] as const;
@@ -70,7 +69,7 @@ function runStagedRowsSql(t: RecordTable, run: string, slots: SlotRow[]): string
   const min = Number(slots[0]!.slot), max = Number(slots[slots.length - 1]!.slot);
   const lookup = (f: 'source' | 'provider' | 'tenant') => {
     const values = new Array<string>(max - min + 1).fill('NULL');
-    for (const s of slots) values[Number(s.slot) - min] = sqlString(String(s[f]));
+    for (const s of slots) values[Number(s.slot) - min] = `'${String(s[f]).replaceAll("'", "''")}'`;
     return `list_extract([${values.join(', ')}]::VARCHAR[], x.slot - ${min} + 1)`;
   };
   const head = { source: lookup('source'), provider: lookup('provider'), tenant: lookup('tenant') } as Record<string, string>;
@@ -224,7 +223,7 @@ export async function mergeStagedRecords(store: Store, runId?: string): Promise<
 
 async function mergeRun(store: Store, runId: string, seq: number): Promise<Omit<MergeResult, 'runs'>> {
   const merged = Number(await store.value(`SELECT coalesce(max(seq), 0) FROM record_merges WHERE mode = 'intervals'`));
-  const run = sqlString(runId);
+  const run = `'${runId.replaceAll("'", "''")}'`;
   const inOrder = seq > merged;
   // Tenants whose collection in this run was complete: only their absence is evidence of removal.
   await store.run(`CREATE OR REPLACE TEMP TABLE m_complete AS
