@@ -65,7 +65,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // The previous run's open findings, narrow: all a rule's insert needs to tell open from new and carry first_seen.
     // With its rule: each rule looks up only its own ids (a finding id hashes its rule), not all of them once per rule.
     await store.run(`CREATE OR REPLACE TEMP TABLE prev_open AS SELECT rule_id, finding_id, first_seen FROM findings WHERE run_id = ${prevLit} AND status <> 'resolved'`);
-    await store.run(`CREATE OR REPLACE TEMP TABLE public_identities AS SELECT DISTINCT source, tenant, ref FROM cur_identities WHERE kind = 'public'`);
+    await store.run(identityFlagsSql);
     // Rows a killed reconcile of an older version left in the persistent scratch table.
     await store.run(`DELETE FROM findings_work`);
     await store.run(`CREATE OR REPLACE TEMP TABLE reconcile_work AS SELECT * FROM findings_stage WHERE false`);
@@ -148,12 +148,23 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   return summarise(store, opts.runId);
 }
 
+/**
+ * What every finding about an identity needs from it (its owner's status, whether it is public), one narrow row per
+ * identity: each rule's insert hashes this one table, not the ownership table and the public list apart — thirty rules
+ * each hashing all identities twice cost a million-entitlement reconcile a second, mostly in rules that found nothing.
+ */
+export const identityFlagsSql = `CREATE OR REPLACE TEMP TABLE identity_flags AS
+  SELECT source, tenant, ref, min(owner_status) AS owner_status, bool_or(public) AS public
+  FROM (SELECT source, tenant, ref, owner_status, false AS public FROM owner_resolution
+        UNION ALL SELECT source, tenant, ref, NULL, true FROM cur_identities WHERE kind = 'public')
+  GROUP BY source, tenant, ref`;
+
 /** One rule's findings into reconcile_work: a stable id, severity, new/open against the previous run, the owner's status. */
 function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
   // finding_id: the same rule about the same subject is the same finding, night after night.
   return `INSERT INTO reconcile_work (${STAGE_COLUMNS})
     SELECT ${runLit}, c.finding_id, ${sqlString(rule.id)},
-      CASE WHEN pub.ref IS NOT NULL AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END AS severity,
+      CASE WHEN o.public AND ${sqlString(rule.id)} <> 'unfulfilled-grant' THEN 'critical' ELSE c.severity END AS severity,
       CASE WHEN p.finding_id IS NOT NULL THEN 'open' ELSE 'new' END AS status,
       c.provider, c.tenant, c.source, c.subject_type, c.subject_ref, c.identity_ref, c.resource_ref, c.permission, c.level,
       c.owner, coalesce(o.owner_status, CASE WHEN c.owner IS NULL THEN 'none' END) AS owner_status, c.reason, c.evidence,
@@ -165,8 +176,7 @@ function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
             q.identity_ref::VARCHAR AS identity_ref, q.resource_ref::VARCHAR AS resource_ref, q.permission::VARCHAR AS permission,
             q.level::VARCHAR AS level, q.owner::VARCHAR AS owner, q.reason::VARCHAR AS reason, q.evidence::JSON AS evidence
           FROM (${rule.sql}) q) c
-    LEFT JOIN public_identities pub ON pub.source = c.source AND pub.tenant = c.tenant AND pub.ref = c.identity_ref
-    LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
+    LEFT JOIN identity_flags o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
     LEFT JOIN (SELECT finding_id, first_seen FROM prev_open WHERE rule_id = ${sqlString(rule.id)}) p ON p.finding_id = c.finding_id`;
 }
 
@@ -174,7 +184,7 @@ const STAGE_COLUMNS = `run_id, finding_id, rule_id, severity, status, provider, 
   identity_ref, resource_ref, permission, level, owner, owner_status, reason, evidence, first_seen, last_seen, resolved_at, carried, suppressed_by`;
 
 /** The reconcile's own large temp tables (the rules' inputs and outputs), dropped once the rules are done. */
-const RULE_RELATIONS = ['cur_identities', 'cur_credentials', 'cur_exposures', 'cur_entitlements', 'cur_integrations', 'cur_integration_scopes', 'cur_mint_edges', 'prev_open', 'public_identities', 'ent_grants', 'ent_grant_agg', 'ent_grant_lists', 'ent_state', 'ent_drafts', 'identity_access', 'owner_resolution', 'owner_lookup', 'person_by_login'];
+const RULE_RELATIONS = ['cur_identities', 'cur_credentials', 'cur_exposures', 'cur_entitlements', 'cur_integrations', 'cur_integration_scopes', 'cur_mint_edges', 'prev_open', 'identity_flags', 'ent_grants', 'ent_grant_agg', 'ent_grant_lists', 'ent_state', 'ent_drafts', 'identity_access', 'owner_resolution', 'owner_lookup', 'person_by_login'];
 /** Views over those tables: dropped with them, so nothing left in the connection names a table that is gone. */
 const RULE_VIEWS = ['integration_entries', 'register_judged'];
 async function dropRelations(store: Store): Promise<void> {
