@@ -80,10 +80,12 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     }
     // One row per finding id (a rule may reach one subject twice, e.g. created by one departed person and owned by
     // another): the row with the first reason stays. Only ids that occur twice are windowed, so this costs a count
-    // when (as almost always) there are none.
+    // when (as almost always) there are none. Counted by the id's 64-bit hash, not the 32-character id (a quarter of
+    // the bytes to group; the step grouped 19M ids at 10M entitlements); a collision only adds a candidate, which the
+    // window, partitioned by the id itself, leaves alone.
     await store.run(`DELETE FROM reconcile_work WHERE rowid IN (
       SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason, severity, evidence::VARCHAR, owner) AS n FROM reconcile_work
-        WHERE run_id = ${runLit} AND finding_id IN (SELECT finding_id FROM reconcile_work WHERE run_id = ${runLit} GROUP BY finding_id HAVING count(*) > 1))
+        WHERE run_id = ${runLit} AND hash(finding_id) IN (SELECT hash(finding_id) FROM reconcile_work WHERE run_id = ${runLit} GROUP BY 1 HAVING count(*) > 1))
       WHERE n > 1)`);
     // New ids seen in an earlier run regressed: they keep their first first_seen. History is read only for them, so
     // the cost of this step follows the churn, not the length of the history.

@@ -123,6 +123,9 @@ export const CASES: RuleCase[] = [
   // departed-person-access
   { rule: 'departed-person-access', name: 'departed person\'s account holds access', seed: base({ identities: [{ ref: 'u-bob', kind: 'user', name: 'bob', login: 'bob', human: true }], entitlements: [ent({ ref: 'e2', identity_ref: 'u-bob', identity_name: 'bob' })], grants: [grant({ identity: 'bob' })] }), fires: ['u-bob'] },
   { rule: 'departed-person-access', name: 'credential created by a departed person', seed: base({ identities: [svc()], credentials: [key({ created_by: 'bob' })] }), fires: ['k1'], reason: /created by Bob/ },
+  // Two rows for one subject (created by one departed person, owned by another): one finding, the first reason's.
+  { rule: 'departed-person-access', name: 'created by one departed person, owned by another: one finding', seed: base({ identities: [svc()], credentials: [key({ created_by: 'bob', owner: 'carol' })],
+    people: [alice, bob, { id: 'carol', name: 'Carol', status: 'departed', departed_at: '2026-02-01', logins: { prov: ['carol'] } }] }), fires: ['k1'], reason: /was created by Bob/ },
   { rule: 'departed-person-access', name: 'their credential was already deactivated', seed: base({ identities: [svc()], credentials: [key({ created_by: 'bob', status: 'inactive' })] }), fires: [] },
   { rule: 'departed-person-access', name: 'same login on another provider', seed: base({ identities: [{ ref: 'u-bob', kind: 'user', name: 'bob', login: 'bob', human: true, provider: 'other' }], entitlements: [ent({ ref: 'e2', identity_ref: 'u-bob', provider: 'other' })] }), fires: [] },
   { rule: 'departed-person-access', name: 'an active person', seed: base({ identities: [{ ref: 'u-alice', kind: 'user', name: 'alice', login: 'alice', human: true }], entitlements: [ent({ ref: 'e2', identity_ref: 'u-alice' })] }), fires: [] },
