@@ -102,6 +102,15 @@ export const CASES: RuleCase[] = [
   // used-after-expiry
   { rule: 'used-after-expiry', name: 'entitlement used after expiry', seed: base({ identities: [svc()], entitlements: [ent({ last_used_at: daysAgo(2) })], grants: [grant({ expires_at: daysAgo(10) })] }), fires: ['e1'] },
   { rule: 'used-after-expiry', name: 'credential used after its identity\'s grants expired', seed: base({ identities: [svc()], entitlements: [ent()], credentials: [key({ last_used_at: daysAgo(3) })], grants: [grant({ expires_at: daysAgo(10) })] }), fires: ['k1'] },
+  { rule: 'used-after-expiry', name: 'credential whose identity still holds a valid grant elsewhere', seed: base({ identities: [svc()],
+    entitlements: [ent(), ent({ ref: 'e2', resource_ref: 'repo/api' })], credentials: [key({ last_used_at: daysAgo(3) })],
+    grants: [grant({ expires_at: daysAgo(10) }), grant({ id: 'G2', resource: 'repo/api', expires_at: daysAhead(10) })] }), fires: [] },
+  { rule: 'used-after-expiry', name: 'credential: the latest of its identity\'s expired grants is named', seed: base({ identities: [svc()],
+    entitlements: [ent(), ent({ ref: 'e2', resource_ref: 'repo/api' })], credentials: [key({ last_used_at: daysAgo(3) })],
+    grants: [grant({ expires_at: daysAgo(20) }), grant({ id: 'G2', resource: 'repo/api', expires_at: daysAgo(5) })] }), fires: ['k1'], reason: /grant of its identity \(G2\) expired/ },
+  { rule: 'used-after-expiry', name: 'credential used between its identity\'s two grant expiries', seed: base({ identities: [svc()],
+    entitlements: [ent(), ent({ ref: 'e2', resource_ref: 'repo/api' })], credentials: [key({ last_used_at: daysAgo(7) })],
+    grants: [grant({ expires_at: daysAgo(20) }), grant({ id: 'G2', resource: 'repo/api', expires_at: daysAgo(5) })] }), fires: [] },
   { rule: 'used-after-expiry', name: 'last used before expiry', seed: base({ identities: [svc()], entitlements: [ent({ last_used_at: daysAgo(20) })], credentials: [key({ last_used_at: daysAgo(20) })], grants: [grant({ expires_at: daysAgo(10) })] }), fires: [] },
 
   // unfulfilled-grant

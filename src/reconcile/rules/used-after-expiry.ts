@@ -25,11 +25,18 @@ export const rule: Rule = {
       format('Credential {} of {} was used on {}, after the last grant of its identity ({}) expired on {}.', c.name, c.identity_ref, strftime(c.last_used_at, '%Y-%m-%d'), g.grant_id, strftime(g.expiry, '%Y-%m-%d')),
       json_object('grant_id', g.grant_id, 'grant_expires_at', iso(g.expiry), 'last_used_at', iso(c.last_used_at), 'via', 'credential')
     FROM cur_credentials c
-    JOIN (SELECT e.source, e.tenant, e.identity_ref, max(s.last_expiry) AS expiry, arg_max(s.last_expired_grant, s.last_expiry) AS grant_id,
-                 bool_or(s.n_valid > 0) AS any_valid, bool_or(s.n_match > 0) AS any_match
-          FROM cur_entitlements e JOIN ent_state s ON s.source = e.source AND s.tenant = e.tenant AND s.ref = e.ref
-          GROUP BY ALL) g ON g.source = c.source AND g.tenant = c.tenant AND g.identity_ref = c.identity_ref
+    -- Identities with an entitlement whose matched grants have all expired, and no valid grant on any entitlement.
+    -- The few with an expired one are found first; only they are looked up for a valid one (grouping every
+    -- entitlement by identity, to keep the few, cost 8 s at 10M entitlements with none to find).
+    JOIN (SELECT x.* FROM (
+            SELECT e.source, e.tenant, e.identity_ref, max(s.last_expiry) AS expiry, arg_max(s.last_expired_grant, s.last_expiry) AS grant_id
+            FROM cur_entitlements e JOIN ent_state s ON s.source = e.source AND s.tenant = e.tenant AND s.ref = e.ref
+            WHERE s.last_expiry IS NOT NULL AND s.n_valid = 0
+            GROUP BY ALL) x
+          WHERE NOT EXISTS (SELECT 1 FROM cur_entitlements e JOIN ent_state s ON s.source = e.source AND s.tenant = e.tenant AND s.ref = e.ref
+                            WHERE s.n_valid > 0 AND e.source = x.source AND e.tenant = x.tenant AND e.identity_ref = x.identity_ref)) g
+      ON g.source = c.source AND g.tenant = c.tenant AND g.identity_ref = c.identity_ref
     LEFT JOIN identity_access a ON a.source = c.source AND a.tenant = c.tenant AND a.identity_ref = c.identity_ref
     LEFT JOIN owner_resolution o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
-    WHERE g.any_match AND NOT g.any_valid AND g.expiry IS NOT NULL AND c.last_used_at > g.expiry`,
+    WHERE c.last_used_at > g.expiry`,
 };
