@@ -155,7 +155,7 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
  * identity: each rule's insert hashes this one table, not the ownership table and the public list apart — thirty rules
  * each hashing all identities twice cost a million-entitlement reconcile a second, mostly in rules that found nothing.
  */
-export const identityFlagsSql = `CREATE OR REPLACE TEMP TABLE identity_flags AS
+const identityFlagsSql = `CREATE OR REPLACE TEMP TABLE identity_flags AS
   SELECT source, tenant, ref, min(owner_status) AS owner_status, bool_or(public) AS public
   FROM (SELECT source, tenant, ref, owner_status, false AS public FROM owner_resolution
         UNION ALL SELECT source, tenant, ref, NULL, true FROM cur_identities WHERE kind = 'public')
