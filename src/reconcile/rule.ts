@@ -28,7 +28,8 @@ export interface Rule {
    * The query. It reads the relations (temp tables and views) cur_identities, cur_credentials, cur_exposures (leak evidence), cur_entitlements, cur_integrations,
    * cur_integration_scopes, cur_mint_edges (model IntegrationFacts, ScopeFacts, MintFacts), cur_grants, cur_people,
    * cur_person_logins, owner_resolution, ent_grants and ent_state of the run being reconciled, the `policy` table
-   * (per-provider thresholds) and `params` (now). It returns exactly these columns:
+   * (per-provider thresholds) and `params` (now). ent_grants names an entitlement by its row in cur_entitlements
+   * (`eid`: join ON g.eid = e.rowid). It returns exactly these columns:
    *   provider, tenant, source, subject_ref, identity_ref, resource_ref, permission, level, privileged (bool),
    *   owner, reason (a sentence ending with a period), evidence (JSON object)
    */

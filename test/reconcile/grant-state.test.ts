@@ -48,7 +48,7 @@ describe('grant state', () => {
     await store.transaction(async () => {
       await prepareRelations(store, { runId, policy: POLICY }, NOW);
       expect(await store.all(`SELECT DISTINCT mode FROM glob_grants`)).toEqual([{ mode: 'id' }]);
-      const rows = await store.all<{ ref: string; grant_id: string; n: number }>(`SELECT ref, grant_id, count(*)::INTEGER AS n FROM ent_grants GROUP BY ALL ORDER BY ALL`);
+      const rows = await store.all<{ ref: string; grant_id: string; n: number }>(`SELECT e.ref, g.grant_id, count(*)::INTEGER AS n FROM ent_grants g JOIN cur_entitlements e ON e.rowid = g.eid GROUP BY ALL ORDER BY ALL`);
       expect(rows).toEqual([{ ref: 'e1', grant_id: 'G-both', n: 1 }, { ref: 'e2', grant_id: 'G-name', n: 1 }]);
       const state = await store.all<{ ref: string; n_valid: number; valid_grants: string[] }>(`SELECT ref, n_valid::INTEGER AS n_valid, valid_grants FROM ent_state ORDER BY ref`);
       expect(state).toEqual([{ ref: 'e1', n_valid: 1, valid_grants: ['G-both'] }, { ref: 'e2', n_valid: 1, valid_grants: ['G-name'] }]);
