@@ -4,6 +4,14 @@ import { sqlString } from '../store/store.js';
 
 export interface Thresholds { stale_days: number; grace_days: number; max_credential_age_days: number; max_credential_lifetime_days: number }
 
+/**
+ * What grant matching needs to know of a grant alone, worked out once per grant rather than once per matched
+ * entitlement (13M matched rows at 10M entitlements, each testing a regular expression): in force now, and naming
+ * one identity rather than a pattern.
+ */
+const GRANT_FLAGS = `(expires_at IS NULL OR expires_at > (SELECT now FROM params)) AND (granted_at IS NULL OR granted_at <= (SELECT now FROM params)) AS g_valid,
+         NOT regexp_matches(identity, '[*?\\[]') AS g_names`;
+
 export function setupSql(runId: string, authorityRunId: string, now: Date, defaults: Thresholds, perProvider: Record<string, Partial<Thresholds>>): string[] {
   const run = sqlString(runId);
   const arun = sqlString(authorityRunId);
@@ -101,14 +109,6 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
        FROM p`,
   ];
 }
-
-/**
- * What grant matching needs to know of a grant alone, worked out once per grant rather than once per matched
- * entitlement (13M matched rows at 10M entitlements, each testing a regular expression): in force now, and naming
- * one identity rather than a pattern.
- */
-const GRANT_FLAGS = `(expires_at IS NULL OR expires_at > (SELECT now FROM params)) AND (granted_at IS NULL OR granted_at <= (SELECT now FROM params)) AS g_valid,
-         NOT regexp_matches(identity, '[*?\\[]') AS g_names`;
 
 export interface GlobBucket { mode: 'id' | 'res' | 'any'; plen: number }
 
