@@ -8,7 +8,7 @@ import type { Rule } from './rule.js';
 import { derivedSql, entGrantsSql, setupSql, type GlobBucket, type Thresholds } from './setup.js';
 import { LEVELS } from '../model/index.js';
 import { DEFAULT_REVIEW_POLICY, reviewSetupSql, type ReviewPolicy } from './review-setup.js';
-import { mergeFindings, unmergeFindings } from '../store/finding-spans.js';
+import { lazyReasonSql, mergeFindings, unmergeFindings, LAZY_REASON_MARK, REASON_MACRO_PARAMS } from '../store/finding-spans.js';
 
 export interface ReconcileOptions {
   runId: string;
@@ -56,6 +56,9 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   // output instead — reasons and evidence of a million findings — and ran out of memory at 10M entitlements.
   await store.run(`SET disabled_optimizers = 'build_side_probe_side'`);
   try {
+    // Defined before any rule writes a lazy reason: the view renders those with it (persistent, so every later reader
+    // of this database has it). Every known rule's, enabled or not: earlier runs' findings are read through it too.
+    for (const sql of reasonMacroSql([...RULES, ...(opts.rules ?? [])])) await store.run(sql);
     await prepareRelations(store, opts, now);
     const runLit = sqlString(opts.runId);
     const nowLit = `${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP`;
@@ -89,9 +92,9 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
     // another): the row with the first reason stays. Only ids that occur twice are windowed, so this costs a count
     // when (as almost always) there are none. Counted by the id's 64-bit hash, not the 32-character id (a quarter of
     // the bytes to group; the step grouped 19M ids at 10M entitlements); a collision only adds a candidate, which the
-    // window, partitioned by the id itself, leaves alone.
+    // window, partitioned by the id itself, leaves alone. Reasons compare as read (a lazy one rendered, not its code).
     await store.run(`DELETE FROM reconcile_work WHERE rowid IN (
-      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY reason, severity, evidence::VARCHAR, owner) AS n FROM reconcile_work
+      SELECT rid FROM (SELECT rowid AS rid, row_number() OVER (PARTITION BY finding_id ORDER BY ${lazyReasonSql('', nowLit, (r) => r)}, severity, evidence::VARCHAR, owner) AS n FROM reconcile_work
         WHERE run_id = ${runLit} AND hash(finding_id) IN (SELECT hash(finding_id) FROM reconcile_work WHERE run_id = ${runLit} GROUP BY 1 HAVING count(*) > 1))
       WHERE n > 1)`);
     // New ids seen in an earlier run regressed: they keep their first first_seen. History is read only for them, so
@@ -157,6 +160,20 @@ export async function reconcile(store: Store, opts: ReconcileOptions): Promise<R
   return summarise(store, opts.runId);
 }
 
+/** The persistent macros that render lazily stored reasons (Rule.reason_sql), one CASE branch per rule that has one. */
+export function reasonMacroSql(rules: Rule[]): string[] {
+  const seen = new Set<string>();
+  const branches = rules.filter((r) => r.reason_sql && !seen.has(r.id) && seen.add(r.id))
+    .map((r) => `WHEN ${sqlString(r.id)} THEN (${r.reason_sql})`);
+  // An evidence time (iso(), to the second) to the reading run's now, in whole days: the arithmetic of days_between.
+  const ts = `try_strptime(t, '%Y-%m-%dT%H:%M:%SZ')`;
+  return [
+    `CREATE OR REPLACE MACRO nhi_days_since(t, now) AS CAST(floor(epoch(now) - epoch(${ts})) / 86400 AS INTEGER)`,
+    `CREATE OR REPLACE MACRO nhi_days_until(t, now) AS CAST(floor(epoch(${ts}) - epoch(now)) / 86400 AS INTEGER)`,
+    `CREATE OR REPLACE MACRO nhi_reason(${REASON_MACRO_PARAMS.join(', ')}) AS ${branches.length ? `CASE rule_id ${branches.join(' ')} END` : 'NULL::VARCHAR'}`,
+  ];
+}
+
 /**
  * What every finding about an identity needs from it (its owner's status, whether it is public), one narrow row per
  * identity: each rule's insert hashes this one table, not the ownership table and the public list apart — thirty rules
@@ -183,10 +200,20 @@ function ruleInsertSql(rule: Rule, runLit: string, nowLit: string): string {
             -- Typed as the findings columns (a rule may return a bare NULL, which would otherwise join as a number).
             q.provider::VARCHAR AS provider, q.tenant::VARCHAR AS tenant, q.source::VARCHAR AS source, q.subject_ref::VARCHAR AS subject_ref,
             q.identity_ref::VARCHAR AS identity_ref, q.resource_ref::VARCHAR AS resource_ref, q.permission::VARCHAR AS permission,
-            q.level::VARCHAR AS level, q.owner::VARCHAR AS owner, q.reason::VARCHAR AS reason, q.evidence::JSON AS evidence
+            q.level::VARCHAR AS level, q.owner::VARCHAR AS owner, ${reasonColumnSql(rule)} AS reason, q.evidence::JSON AS evidence
           FROM (${rule.sql}) q) c
     LEFT JOIN identity_flags o ON o.source = c.source AND o.tenant = c.tenant AND o.ref = c.identity_ref
     LEFT JOIN (SELECT finding_id, first_seen FROM prev_open WHERE rule_id = ${sqlString(rule.id)}) p ON p.finding_id = c.finding_id`;
+}
+
+/**
+ * The reason as stored. Only a rule with a reason_sql stores lazy reasons; a sentence of any other rule that begins
+ * with the lazy mark (a collected name can) has that character replaced, so no collected text is ever rendered as a
+ * rule's code and argument. (A rule with a reason_sql begins its other sentences with a literal or a validated kind.)
+ */
+function reasonColumnSql(rule: Rule): string {
+  return rule.reason_sql ? `q.reason::VARCHAR`
+    : `CASE WHEN starts_with(q.reason::VARCHAR, ${LAZY_REASON_MARK}) THEN chr(65533) || substr(q.reason::VARCHAR, 2) ELSE q.reason::VARCHAR END`;
 }
 
 const STAGE_COLUMNS = `run_id, finding_id, rule_id, severity, status, provider, tenant, source, subject_type, subject_ref,

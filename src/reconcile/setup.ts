@@ -1,6 +1,7 @@
 // The shared relations every rule reads, built once per reconciliation. Rules stay small because grant matching,
 // ownership and the people mapping are worked out here, once, with hash joins on canonical keys.
 import { sqlString } from '../store/store.js';
+import { LAZY_REASON_MARK } from '../store/finding-spans.js';
 
 export interface Thresholds { stale_days: number; grace_days: number; max_credential_age_days: number; max_credential_lifetime_days: number }
 
@@ -27,6 +28,8 @@ export function setupSql(runId: string, authorityRunId: string, now: Date, defau
     // does not make a new finding version every night.
     `CREATE OR REPLACE TEMP MACRO days_since(t) AS CASE WHEN t IS NULL THEN NULL ELSE chr(57344) || 's' || strftime(t, '%Y-%m-%d %H:%M:%S.%f') END`,
     `CREATE OR REPLACE TEMP MACRO days_until(t) AS CASE WHEN t IS NULL THEN NULL ELSE chr(57344) || 'u' || strftime(t, '%Y-%m-%d %H:%M:%S.%f') END`,
+    // A reason stored as its rule's code and argument, rendered when read (Rule.reason_sql).
+    `CREATE OR REPLACE TEMP MACRO lazy_reason(code, arg) AS ${LAZY_REASON_MARK} || code || arg`,
     `CREATE OR REPLACE TEMP TABLE params AS SELECT ${sqlString(now.toISOString())}::TIMESTAMPTZ::TIMESTAMP AS now`,
     // The run's records, read once out of the interval views into temp tables (which DuckDB spills past its memory
     // limit): every rule reads them, and through the views each read paid the interval join again, while the planner,

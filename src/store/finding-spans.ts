@@ -33,12 +33,33 @@ export function renderMacroSql(): string[] {
   ];
 }
 
+/**
+ * A lazily rendered reason, as stored: U+E001, a one-character code the rule chose, then its argument (what the
+ * sentence needs that the finding's other columns and its evidence do not hold, usually the subject's name). The
+ * findings view renders it with nhi_reason, the rules' render expressions (reconcile/engine.ts defines them; this
+ * placeholder only lets the view bind before the first reconcile). A stored sentence never starts with U+E001.
+ */
+export const LAZY_REASON_MARK = 'chr(57345)';
+export const REASON_MACRO_PARAMS = ['rule_id', 'code', 'arg', 'subject_ref', 'identity_ref', 'resource_ref', 'permission', 'level', 'owner', 'evidence', 'now'] as const;
+export function reasonMacroPlaceholderSql(): string {
+  return `CREATE MACRO IF NOT EXISTS nhi_reason(${REASON_MACRO_PARAMS.join(', ')}) AS NULL::VARCHAR`;
+}
+
+/**
+ * A finding row's reason as read (`a`: its table's prefix, e.g. 's.'): a lazy one rendered by its rule at `now`, a
+ * stored sentence as `stored` gives it (the view renders its day counts).
+ */
+export function lazyReasonSql(a: string, now: string, stored = (r: string) => `nhi_render(${r}, ${now})`): string {
+  const args = REASON_MACRO_PARAMS.map((p) => p === 'code' ? `substr(${a}reason, 2, 1)` : p === 'arg' ? `substr(${a}reason, 3)` : p === 'now' ? now : `${a}${p}`);
+  return `CASE WHEN starts_with(${a}reason, ${LAZY_REASON_MARK}) THEN nhi_reason(${args.join(', ')}) ELSE ${stored(`${a}reason`)} END`;
+}
+
 export function findingsViewSql(): string {
   const cols = FINDING_COLUMNS.map((c) =>
     c === 'status' ? `CASE WHEN r.seq = s.from_seq THEN s.status ELSE 'open' END AS status`
       : c === 'last_seen' ? `coalesce(s.last_seen, m.now) AS last_seen`
-      : c === 'reason' ? `nhi_render(s.reason, m.now) AS reason` : `s.${c}`);
-  const stageCols = FINDING_COLUMNS.map((c) => (c === 'reason' ? `nhi_render(reason, last_seen) AS reason` : c));
+      : c === 'reason' ? `${lazyReasonSql('s.', 'm.now')} AS reason` : `s.${c}`);
+  const stageCols = FINDING_COLUMNS.map((c) => (c === 'reason' ? `${lazyReasonSql('', 'last_seen')} AS reason` : c));
   return `CREATE OR REPLACE VIEW findings AS
     SELECT r.run_id, ${cols.join(', ')}
     FROM findings_spans s JOIN runs r ON s.from_seq <= r.seq AND (s.to_seq IS NULL OR r.seq < s.to_seq)
@@ -61,8 +82,14 @@ export function migrationFindingSpansSql(): string[] {
     `INSERT INTO finding_merges SELECT DISTINCT f.run_id, r.seq, NULL::TIMESTAMP, 'points', NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, now() FROM findings f JOIN runs r USING (run_id)`,
     `DROP TABLE findings`,
     ...renderMacroSql(),
+    reasonMacroPlaceholderSql(),
     findingsViewSql(),
   ];
+}
+
+/** Migration 17: reasons a rule renders when they are read (the placeholder macro, then the view that calls it). */
+export function migrationLazyReasonSql(): string[] {
+  return [reasonMacroPlaceholderSql(), findingsViewSql()];
 }
 
 const lit = (s: string) => sqlString(s);

@@ -1,7 +1,7 @@
 // Ordered, append-only migrations. A database records the highest version applied; never edit a released step.
 import { TABLES, createTableSql } from './schema.js';
 import { migrationNarrowStageSql, migrationToSpansSql, migrationViewJoinSql } from './history.js';
-import { migrationFindingSpansSql } from './finding-spans.js';
+import { migrationFindingSpansSql, migrationLazyReasonSql } from './finding-spans.js';
 
 export interface Migration { version: number; description: string; sql: string[] }
 
@@ -206,5 +206,10 @@ export const MIGRATIONS: Migration[] = [
     version: 16,
     description: 'staged records keep a slot (stage_slots: run, source, provider, tenant) instead of those four columns per row',
     sql: migrationNarrowStageSql(),
+  },
+  {
+    version: 17,
+    description: 'findings view renders lazily stored reasons (a rule\'s code and argument) with nhi_reason, the rules\' render expressions',
+    sql: migrationLazyReasonSql(),
   },
 ];

@@ -1,4 +1,4 @@
-import type { Rule } from '../rule.js';
+import { ev, type Rule } from '../rule.js';
 
 export const rule: Rule = {
   id: 'over-privileged',
@@ -9,16 +9,25 @@ export const rule: Rule = {
   why: 'Excess privilege turns one leaked machine credential into control of the estate; admin on a machine identity must be a deliberate, named decision.',
   fix: 'Reduce the permission to what the grant allows (or split the identity), or record a grant naming this identity with the level it needs.',
   standards: { owasp_nhi: ['NHI5:2025 Overprivileged NHI'], nist_csf: ['PR.AA-05'] },
+  // The granted level and the grants are the evidence's (granted_level, valid_grants).
+  reason_sql: `CASE code
+    WHEN 'p' THEN format('{} holds {} on {}, a permission its grant(s) {} do not allow.', arg, permission, resource_ref,
+      array_to_string(CAST(json_extract(evidence, '$.valid_grants') AS VARCHAR[]), ', '))
+    WHEN 'a' THEN format('{} holds {} ({}) on {}, above the {} its grant(s) {} allow.', arg, permission, level, resource_ref, coalesce(${ev('granted_level')}, 'access'),
+      array_to_string(CAST(json_extract(evidence, '$.valid_grants') AS VARCHAR[]), ', '))
+    WHEN 'n' THEN format('Non-human identity {} holds {} permission {} on {} and no grant names it.', arg, level, permission, resource_ref)
+    ELSE format('{} holds {} access on {} once its entitlements there are combined ({}), above the {} its granted ones give (grant(s) {}).', arg, level, resource_ref, permission,
+      CASE code WHEN '4' THEN 'owner' WHEN '3' THEN 'admin' WHEN '2' THEN 'write' WHEN '1' THEN 'read' ELSE 'none' END,
+      array_to_string(CAST(json_extract(evidence, '$.valid_grants') AS VARCHAR[]), ', ')) END`,
   sql: `
     SELECT e.provider, e.tenant, e.source, e.ref AS subject_ref, e.identity_ref, e.resource_ref, e.permission, e.level, e.privileged,
       o.owner,
-      CASE WHEN pc.summary AND s.n_valid > 0 AND NOT s.covered
-             THEN format('{} holds {} access on {} once its entitlements there are combined ({}), above the {} its granted ones give (grant(s) {}).', coalesce(e.identity_name, e.identity_ref), e.level, e.resource_ref, e.permission, coalesce(rank_lvl(pc.covered_rank), 'no access'), array_to_string(s.valid_grants, ', '))
-           WHEN s.n_valid > 0 AND NOT s.covered AND s.perm_mismatch AND s.max_granted_rank IS NULL
-             THEN format('{} holds {} on {}, a permission its grant(s) {} do not allow.', coalesce(e.identity_name, e.identity_ref), e.permission, e.resource_ref, array_to_string(s.valid_grants, ', '))
-           WHEN s.n_valid > 0 AND NOT s.covered
-             THEN format('{} holds {} ({}) on {}, above the {} its grant(s) {} allow.', coalesce(e.identity_name, e.identity_ref), e.permission, e.level, e.resource_ref, coalesce(rank_lvl(s.max_granted_rank), 'access'), array_to_string(s.valid_grants, ', '))
-           ELSE format('Non-human identity {} holds {} permission {} on {} and no grant names it.', coalesce(e.identity_name, e.identity_ref), e.level, e.permission, e.resource_ref)
+      -- Every sentence is rendered when read (reason_sql): the identity's name is the argument; a combined summary's
+      -- covered level (0-4, what its approved pieces reach) is the code.
+      CASE WHEN pc.summary AND s.n_valid > 0 AND NOT s.covered THEN lazy_reason(CAST(coalesce(pc.covered_rank, 0) AS VARCHAR), coalesce(e.identity_name, e.identity_ref))
+           WHEN s.n_valid > 0 AND NOT s.covered AND s.perm_mismatch AND s.max_granted_rank IS NULL THEN lazy_reason('p', coalesce(e.identity_name, e.identity_ref))
+           WHEN s.n_valid > 0 AND NOT s.covered THEN lazy_reason('a', coalesce(e.identity_name, e.identity_ref))
+           ELSE lazy_reason('n', coalesce(e.identity_name, e.identity_ref))
       END AS reason,
       json_object('valid_grants', s.valid_grants, 'granted_level', rank_lvl(s.max_granted_rank), 'human', i.human, 'wildcard', e.permission LIKE '%*%',
                   'analysis', e.attributes) AS evidence

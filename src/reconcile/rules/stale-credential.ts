@@ -1,4 +1,4 @@
-import type { Rule } from '../rule.js';
+import { staleReasonSql, type Rule } from '../rule.js';
 
 export const rule: Rule = {
   id: 'stale-credential',
@@ -9,13 +9,12 @@ export const rule: Rule = {
   why: 'A credential nobody uses can be revoked at no cost; while it lives it is only a liability.',
   fix: 'Deactivate it (reversible); delete it after a quiet period if nothing complains.',
   standards: { owasp_nhi: ['NHI1:2025 Improper Offboarding', 'NHI7:2025 Long-Lived Secrets'], nist_csf: ['PR.AA-05'] },
+  reason_sql: staleReasonSql,
   sql: `
     SELECT c.provider, c.tenant, c.source, c.ref AS subject_ref, c.identity_ref, NULL AS resource_ref, NULL AS permission,
       rank_lvl(coalesce(a.rank, CASE WHEN c.kind = 'stored_secret' THEN 1 ELSE 0 END)) AS level,
       coalesce(a.privileged, c.kind = 'stored_secret') AS privileged, coalesce(c.owner, o.owner) AS owner,
-      CASE WHEN c.last_used_at IS NULL
-        THEN format('{} {} was created {} days ago and has never been used.', replace(c.kind, '_', ' '), c.name, days_since(c.created_at))
-        ELSE format('{} {} was last used {} days ago ({}), over the {}-day limit.', replace(c.kind, '_', ' '), c.name, days_since(c.last_used_at), strftime(c.last_used_at, '%Y-%m-%d'), p.stale_days) END AS reason,
+      lazy_reason('u', replace(c.kind, '_', ' ') || ' ' || c.name) AS reason,
       json_object('last_used_at', iso(c.last_used_at), 'created_at', iso(c.created_at), 'stale_days', p.stale_days, 'grace_days', p.grace_days, 'kind', c.kind) AS evidence
     FROM cur_credentials c CROSS JOIN params x
     JOIN policy p ON p.provider = c.provider

@@ -1,4 +1,4 @@
-import type { Rule } from '../rule.js';
+import { staleReasonSql, type Rule } from '../rule.js';
 
 export const rule: Rule = {
   id: 'stale-identity',
@@ -9,12 +9,11 @@ export const rule: Rule = {
   why: 'Unused identities keep their access and credentials for nobody\'s benefit but an attacker\'s.',
   fix: 'Confirm with the owner, then disable the identity; delete it after a quiet period.',
   standards: { owasp_nhi: ['NHI1:2025 Improper Offboarding'], nist_csf: ['PR.AA-05'] },
+  reason_sql: staleReasonSql,
   sql: `
     SELECT i.provider, i.tenant, i.source, i.ref AS subject_ref, i.ref AS identity_ref, NULL AS resource_ref, NULL AS permission,
       rank_lvl(coalesce(a.rank, 0)) AS level, coalesce(a.privileged, false) AS privileged, o.owner,
-      CASE WHEN i.last_used_at IS NULL
-        THEN format('{} {} was created {} days ago and has never been used.', replace(i.kind, '_', ' '), i.name, days_since(i.created_at))
-        ELSE format('{} {} was last used {} days ago ({}), over the {}-day limit.', replace(i.kind, '_', ' '), i.name, days_since(i.last_used_at), strftime(i.last_used_at, '%Y-%m-%d'), p.stale_days) END AS reason,
+      lazy_reason('u', replace(i.kind, '_', ' ') || ' ' || i.name) AS reason,
       json_object('last_used_at', iso(i.last_used_at), 'created_at', iso(i.created_at), 'stale_days', p.stale_days, 'grace_days', p.grace_days) AS evidence
     FROM cur_identities i CROSS JOIN params x
     JOIN policy p ON p.provider = i.provider
