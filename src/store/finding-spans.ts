@@ -51,7 +51,10 @@ export function reasonMacroPlaceholderSql(): string {
  */
 export function lazyReasonSql(a: string, now: string, stored = (r: string) => `nhi_render(${r}, ${now})`): string {
   const args = REASON_MACRO_PARAMS.map((p) => p === 'code' ? `substr(${a}reason, 2, 1)` : p === 'arg' ? `substr(${a}reason, 3)` : p === 'now' ? now : `${a}${p}`);
-  return `CASE WHEN starts_with(${a}reason, ${LAZY_REASON_MARK}) THEN nhi_reason(${args.join(', ')}) ELSE ${stored(`${a}reason`)} END`;
+  // A rendered sentence that begins with the mark (an argument that did: a collected name) has it replaced, so no
+  // reason as read — nor a copy of one stored again, as a carried finding's is — is ever taken for a code.
+  return `CASE WHEN starts_with(${a}reason, ${LAZY_REASON_MARK}) THEN regexp_replace(nhi_reason(${args.join(', ')}), '^' || ${LAZY_REASON_MARK}, chr(65533))
+    ELSE ${stored(`${a}reason`)} END`;
 }
 
 export function findingsViewSql(): string {

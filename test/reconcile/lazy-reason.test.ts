@@ -78,4 +78,23 @@ describe('collected text cannot pose as a code and argument', () => {
     expect(f.reason).toBe('\uFFFDnevil holds write on repo/web (write via direct) and no grant approves it.');
     expect(await stored(f.finding_id)).not.toMatch(/^\uE001/);
   });
+
+  it('a rendered sentence that would begin with the mark (a name that does) reads with it replaced, and is carried so', async () => {
+    const seed = {
+      identities: [{ ref: 'svc-m', kind: 'service_account', name: 'm', human: false, owner: 'alice', created_at: '2025-01-01T00:00:00Z', last_used_at: '2026-05-31T00:00:00Z' }],
+      people: [{ id: 'alice', name: 'Alice', status: 'active', logins: { prov: ['alice'] } }],
+      entitlements: [{ ref: 'e-mark', identity_ref: 'svc-m', identity_name: `${MARK}nevil`, resource_ref: 'repo/web', permission: 'write', level: 'admin' }],
+      grants: [{ id: 'G-m', provider: 'prov', identity: 'svc-m', resource: 'repo/web', permission: 'write', max_level: 'write', owner: 'alice', expires_at: '2026-07-01T00:00:00Z' }],
+    };
+    const expected = '\uFFFDnevil holds write (admin) on repo/web, above the write its grant(s) G-m allow.';
+    const first = await reconcileSeed(store, seed);
+    const f1 = first.findings.find((x) => x.rule_id === 'over-privileged' && x.subject_ref === 'e-mark')!;
+    expect(f1.reason).toBe(expected);
+    expect((await stored(f1.finding_id)).startsWith(MARK)).toBe(true);
+    // The tenant collected partially and the entitlement not seen: the finding is carried, its reason copied as read.
+    const second = await reconcileSeed(store, { ...seed, entitlements: [], sourceRuns: [{ tenant: 't1', status: 'partial' }] });
+    const f2 = second.findings.find((x) => x.rule_id === 'over-privileged' && x.subject_ref === 'e-mark')!;
+    expect(f2.carried).toBe(true);
+    expect(f2.reason).toBe(expected);
+  });
 });
