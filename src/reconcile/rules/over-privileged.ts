@@ -1,5 +1,8 @@
 import { ev, type Rule } from '../rule.js';
 
+/** In reason_sql: the valid grants the evidence names, as the sentence lists them. */
+const GRANTS = `array_to_string(CAST(json_extract(evidence, '$.valid_grants') AS VARCHAR[]), ', ')`;
+
 export const rule: Rule = {
   id: 'over-privileged',
   title: 'More access than approved',
@@ -11,14 +14,12 @@ export const rule: Rule = {
   standards: { owasp_nhi: ['NHI5:2025 Overprivileged NHI'], nist_csf: ['PR.AA-05'] },
   // The granted level and the grants are the evidence's (granted_level, valid_grants).
   reason_sql: `CASE code
-    WHEN 'p' THEN format('{} holds {} on {}, a permission its grant(s) {} do not allow.', arg, permission, resource_ref,
-      array_to_string(CAST(json_extract(evidence, '$.valid_grants') AS VARCHAR[]), ', '))
-    WHEN 'a' THEN format('{} holds {} ({}) on {}, above the {} its grant(s) {} allow.', arg, permission, level, resource_ref, coalesce(${ev('granted_level')}, 'access'),
-      array_to_string(CAST(json_extract(evidence, '$.valid_grants') AS VARCHAR[]), ', '))
+    WHEN 'p' THEN format('{} holds {} on {}, a permission its grant(s) {} do not allow.', arg, permission, resource_ref, ${GRANTS})
+    WHEN 'a' THEN format('{} holds {} ({}) on {}, above the {} its grant(s) {} allow.', arg, permission, level, resource_ref, coalesce(${ev('granted_level')}, 'access'), ${GRANTS})
     WHEN 'n' THEN format('Non-human identity {} holds {} permission {} on {} and no grant names it.', arg, level, permission, resource_ref)
     ELSE format('{} holds {} access on {} once its entitlements there are combined ({}), above the {} its granted ones give (grant(s) {}).', arg, level, resource_ref, permission,
       CASE code WHEN '4' THEN 'owner' WHEN '3' THEN 'admin' WHEN '2' THEN 'write' WHEN '1' THEN 'read' ELSE 'none' END,
-      array_to_string(CAST(json_extract(evidence, '$.valid_grants') AS VARCHAR[]), ', ')) END`,
+      ${GRANTS}) END`,
   sql: `
     SELECT e.provider, e.tenant, e.source, e.ref AS subject_ref, e.identity_ref, e.resource_ref, e.permission, e.level, e.privileged,
       o.owner,
